@@ -1,0 +1,48 @@
+import { randomInt } from 'node:crypto';
+
+/**
+ * Hands out loopback addresses for one lab. Linux answers on all of 127.0.0.0/8 with no set-up, so
+ * each component gets its own address and can use its real port. A lab uses 127.B.C.1 upwards,
+ * spilling into the next /24 when it has more than 250 hosts.
+ */
+export class AddressAllocator {
+  private next = 1;
+  private readonly byName = new Map<string, string>();
+
+  constructor(readonly base: [number, number]) {}
+
+  /** A random block, so that labs started in parallel (test files) do not collide. */
+  static random(): AddressAllocator {
+    return new AddressAllocator([randomInt(16, 250), randomInt(0, 250)]);
+  }
+
+  static parse(block: string): AddressAllocator {
+    const m = /^127\.(\d{1,3})\.(\d{1,3})(?:\.0)?$/.exec(block.trim());
+    if (!m || Number(m[1]) > 255 || Number(m[2]) > 255) {
+      throw new Error(`address block must look like 127.B.C (loopback), got "${block}"`);
+    }
+    return new AddressAllocator([Number(m[1]), Number(m[2])]);
+  }
+
+  /** The same name always gets the same address within one lab. */
+  allocate(name: string): string {
+    const known = this.byName.get(name);
+    if (known) return known;
+    const n = this.next++;
+    const third = this.base[1] + Math.floor((n - 1) / 250);
+    const fourth = ((n - 1) % 250) + 1;
+    if (third > 255) throw new Error(`address block 127.${this.base[0]}.${this.base[1]} is full`);
+    const address = `127.${this.base[0]}.${third}.${fourth}`;
+    this.byName.set(name, address);
+    return address;
+  }
+
+  nameOf(address: string): string | undefined {
+    for (const [name, a] of this.byName) if (a === address) return name;
+    return undefined;
+  }
+
+  get block(): string {
+    return `127.${this.base[0]}.${this.base[1]}`;
+  }
+}

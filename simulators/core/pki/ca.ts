@@ -1,0 +1,116 @@
+import { createPublicKey, randomBytes, type KeyObject } from 'node:crypto';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { buildCertificate, thumbprints, type CertSubject } from './x509.ts';
+import { cachedKey, createOnce, newRsaKey } from './key-store.ts';
+
+const DAY = 86_400_000;
+
+export interface LeafOptions {
+  commonName: string;
+  dnsNames: string[];
+  ipAddresses: string[];
+  /** Validity window; defaults to yesterday .. one year ahead. */
+  notBefore?: Date;
+  notAfter?: Date;
+}
+
+export interface IssuedCert {
+  cert: string;
+  key: string;
+  sha1: string;
+  sha256: string;
+}
+
+export function defaultPkiDir(): string {
+  const base = process.env.XDG_CACHE_HOME || join(homedir(), '.cache');
+  return join(base, 'bpsim', 'pki');
+}
+
+function serial(): string {
+  // Positive 16-byte serial (top bit cleared) as RFC 5280 asks.
+  const b = randomBytes(16);
+  b[0]! &= 0x7f;
+  return b.toString('hex');
+}
+
+/** A certificate authority that issues leaves; the lab CA is cached on disk, the "unknown" CA for faults is not. */
+export class CertificateAuthority {
+  readonly sha1: string;
+  readonly sha256: string;
+
+  private constructor(
+    readonly cert: string,
+    private readonly key: KeyObject,
+    private readonly subject: CertSubject,
+    private readonly leafKey: KeyObject,
+    readonly certFile?: string,
+  ) {
+    ({ sha1: this.sha1, sha256: this.sha256 } = thumbprints(cert));
+  }
+
+  /**
+   * The lab CA, created once per cache directory and reused (key files mode 0600). All leaves share
+   * one cached key: a simulator needs distinct certificates, not distinct keys, and this keeps a cold
+   * start to two RSA key generations.
+   */
+  static async cached(dir = defaultPkiDir()): Promise<CertificateAuthority> {
+    const [caKey, leafKey] = await Promise.all([cachedKey(dir, 'ca'), cachedKey(dir, 'leaf')]);
+    const subject = { commonName: 'bpsim lab CA', organization: 'bpsim' };
+    const certFile = join(dir, 'ca.crt');
+    const cert = await createOnce(
+      certFile,
+      async () =>
+        buildCertificate({
+          subject,
+          publicKeyPem: createPublicKey(caKey).export({ type: 'spki', format: 'pem' }) as string,
+          issuer: 'self',
+          signingKey: caKey,
+          serial: serial(),
+          notBefore: new Date(Date.now() - DAY),
+          notAfter: new Date(Date.now() + 3650 * DAY),
+          isCA: true,
+        }),
+      0o644,
+    );
+    return new CertificateAuthority(cert, caKey, subject, leafKey, certFile);
+  }
+
+  /** A throw-away CA nobody trusts, for the "unknown CA" fault. */
+  static async ephemeral(name = 'bpsim unknown CA'): Promise<CertificateAuthority> {
+    const [key, leafKey] = await Promise.all([newRsaKey(), newRsaKey()]);
+    const subject = { commonName: name, organization: 'not the lab' };
+    const cert = buildCertificate({
+      subject,
+      publicKeyPem: createPublicKey(key).export({ type: 'spki', format: 'pem' }) as string,
+      issuer: 'self',
+      signingKey: key,
+      serial: serial(),
+      notBefore: new Date(Date.now() - DAY),
+      notAfter: new Date(Date.now() + 365 * DAY),
+      isCA: true,
+    });
+    return new CertificateAuthority(cert, key, subject, leafKey);
+  }
+
+  issue(opts: LeafOptions): IssuedCert {
+    const cert = buildCertificate({
+      subject: { commonName: opts.commonName },
+      publicKeyPem: createPublicKey(this.leafKey).export({ type: 'spki', format: 'pem' }) as string,
+      issuer: { subject: this.subject, key: this.key },
+      signingKey: this.key,
+      serial: serial(),
+      notBefore: opts.notBefore ?? new Date(Date.now() - DAY),
+      notAfter: opts.notAfter ?? new Date(Date.now() + 365 * DAY),
+      isCA: false,
+      dnsNames: opts.dnsNames,
+      ipAddresses: opts.ipAddresses,
+    });
+    return { cert, key: this.leafKey.export({ type: 'pkcs8', format: 'pem' }) as string, ...thumbprints(cert) };
+  }
+
+  /** An expired leaf for the same names (notAfter yesterday). */
+  issueExpired(opts: LeafOptions): IssuedCert {
+    return this.issue({ ...opts, notBefore: new Date(Date.now() - 400 * DAY), notAfter: new Date(Date.now() - DAY) });
+  }
+}

@@ -1,0 +1,71 @@
+import { sign, X509Certificate, type KeyObject } from 'node:crypto';
+import forge from 'node-forge';
+
+export interface CertSubject {
+  commonName: string;
+  organization?: string;
+}
+
+export interface CertRequest {
+  subject: CertSubject;
+  /** PEM SubjectPublicKeyInfo of the key being certified. */
+  publicKeyPem: string;
+  issuer: { subject: CertSubject; key: KeyObject } | 'self';
+  /** Key that signs (the issuer's, or the certified key itself when self-signed). */
+  signingKey: KeyObject;
+  serial: string;
+  notBefore: Date;
+  notAfter: Date;
+  isCA: boolean;
+  dnsNames?: string[];
+  ipAddresses?: string[];
+}
+
+function attrs(s: CertSubject): forge.pki.CertificateField[] {
+  return [
+    { name: 'commonName', value: s.commonName },
+    { name: 'organizationName', value: s.organization ?? 'bpsim lab' },
+  ];
+}
+
+/**
+ * node-forge assembles the X.509 structure; the signature comes from node:crypto, which is ~50x
+ * faster than forge's pure-JS RSA and lets keys stay native KeyObjects.
+ */
+export function buildCertificate(req: CertRequest): string {
+  const cert = forge.pki.createCertificate();
+  cert.publicKey = forge.pki.publicKeyFromPem(req.publicKeyPem);
+  cert.serialNumber = req.serial;
+  cert.validity.notBefore = req.notBefore;
+  cert.validity.notAfter = req.notAfter;
+  cert.setSubject(attrs(req.subject));
+  cert.setIssuer(attrs(req.issuer === 'self' ? req.subject : req.issuer.subject));
+  const extensions: unknown[] = [
+    { name: 'basicConstraints', cA: req.isCA, critical: true },
+    req.isCA
+      ? { name: 'keyUsage', keyCertSign: true, cRLSign: true, digitalSignature: true, critical: true }
+      : { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
+    { name: 'subjectKeyIdentifier' },
+  ];
+  if (!req.isCA) {
+    extensions.push({ name: 'extKeyUsage', serverAuth: true });
+    const altNames = [
+      ...(req.dnsNames ?? []).map((value) => ({ type: 2, value })),
+      ...(req.ipAddresses ?? []).map((ip) => ({ type: 7, ip })),
+    ];
+    if (altNames.length) extensions.push({ name: 'subjectAltName', altNames });
+  }
+  cert.setExtensions(extensions as never[]);
+  const oid = forge.pki.oids.sha256WithRSAEncryption;
+  cert.signatureOid = oid;
+  (cert as unknown as { siginfo: { algorithmOid: string } }).siginfo.algorithmOid = oid;
+  const tbs = forge.asn1.toDer((forge.pki as unknown as { getTBSCertificate(c: forge.pki.Certificate): forge.asn1.Asn1 }).getTBSCertificate(cert)).getBytes();
+  cert.signature = sign('sha256', Buffer.from(tbs, 'binary'), req.signingKey).toString('binary');
+  return forge.pki.certificateToPem(cert);
+}
+
+/** VMware prints thumbprints as upper-case colon-separated hex, which is exactly Node's form. */
+export function thumbprints(certPem: string): { sha1: string; sha256: string } {
+  const x = new X509Certificate(certPem);
+  return { sha1: x.fingerprint, sha256: x.fingerprint256 };
+}

@@ -1,0 +1,16 @@
+import type { CoreLabOptions } from './core/lab.ts';
+import type { TraceBus } from './core/trace/bus.ts';
+
+export interface LabOptions extends Omit<CoreLabOptions, 'trace'> {
+  /** Seed for every generated thing (inventory, disk and database contents). */
+  seed?: string;
+  /** Number of VMs in the generated inventory (default: the small realistic lab). */
+  vms?: number;
+  /** Number of ESXi hosts (default 2). */
+  hosts?: number;
+  /** Leave out components: e.g. ['cloudcache'] for a lab without CloudCache. */
+  without?: string[];
+  trace?: TraceBus;
+  /** Directory for persistent state (cloud blocks and catalog); default: in memory. */
+  stateDir?: string;
+}

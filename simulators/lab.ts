@@ -1,0 +1,26 @@
+import { CoreLab } from './core/lab.ts';
+import type { ComponentSpec } from './core/component.ts';
+import type { LabWorld } from './world.ts';
+import type { LabOptions } from './lab-options.ts';
+import { mergeCredentials } from './credentials.ts';
+import { labComponents } from './topology.ts';
+
+export type { LabOptions } from './lab-options.ts';
+export type Lab = CoreLab<LabWorld>;
+
+/**
+ * Starts a whole lab: builds the world from the seed, then every component of the topology, and
+ * returns once every listener accepts. On failure nothing is left running.
+ */
+export async function startLab(options: LabOptions = {}): Promise<Lab> {
+  const world: LabWorld = { seed: options.seed ?? 'bpsim', options };
+  const lab = await CoreLab.create<LabWorld>(world, { ...options, credentials: mergeCredentials(options.credentials) });
+  try {
+    const specs: ComponentSpec<LabWorld>[] = await labComponents(lab, options);
+    await lab.start(specs);
+  } catch (err) {
+    await lab.stop();
+    throw err;
+  }
+  return lab;
+}

@@ -1,0 +1,19 @@
+import type { ComponentSpec } from './core/component.ts';
+import type { CoreLab } from './core/lab.ts';
+import type { LabWorld } from './world.ts';
+import type { LabOptions } from './lab-options.ts';
+
+export const LAB_DOMAIN = 'lab.test';
+
+/**
+ * The components of a lab, in start order, and the world parts they share. Each room adds its
+ * entry here (one import, one block) and nothing else.
+ */
+export async function labComponents(lab: CoreLab<LabWorld>, options: LabOptions): Promise<ComponentSpec<LabWorld>[]> {
+  const without = new Set(options.without ?? []);
+  const specs: ComponentSpec<LabWorld>[] = [];
+  // The simulated proxy listens nowhere, but owns an address so servers can name it in the trace.
+  lab.addressOf('proxy');
+  void without;
+  return specs;
+}
