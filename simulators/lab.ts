@@ -13,7 +13,8 @@ export type Lab = CoreLab<LabWorld>;
  * returns once every listener accepts. On failure nothing is left running.
  */
 export async function startLab(options: LabOptions = {}): Promise<Lab> {
-  const world: LabWorld = { seed: options.seed ?? 'bpsim', options };
+  // The rooms fill in their parts of the world in labComponents(), before any component starts.
+  const world = { seed: options.seed ?? 'bpsim', options } as LabWorld;
   const lab = await CoreLab.create<LabWorld>(world, { ...options, credentials: mergeCredentials(options.credentials) });
   try {
     const specs: ComponentSpec<LabWorld>[] = await labComponents(lab, options);

@@ -2,6 +2,7 @@ import type { ComponentSpec } from './core/component.ts';
 import type { CoreLab } from './core/lab.ts';
 import type { LabWorld } from './world.ts';
 import type { LabOptions } from './lab-options.ts';
+import { buildInventory } from './inventory/index.ts';
 
 export const LAB_DOMAIN = 'lab.test';
 
@@ -14,6 +15,10 @@ export async function labComponents(lab: CoreLab<LabWorld>, options: LabOptions)
   const specs: ComponentSpec<LabWorld>[] = [];
   // The simulated proxy listens nowhere, but owns an address so servers can name it in the trace.
   lab.addressOf('proxy');
+  lab.world.inventory = buildInventory(
+    { seed: lab.world.seed, vms: options.vms, hosts: options.hosts, domain: LAB_DOMAIN },
+    (name) => lab.addressOf(name),
+  );
   void without;
   return specs;
 }
