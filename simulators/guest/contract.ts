@@ -1,0 +1,43 @@
+/**
+ * What the rest of the lab asks of a guest: the vCenter/ESXi guest-operations code (file transfer,
+ * programs, processes) and power changes. The guest room implements it; in-guest services
+ * (guestossvc 3542, the SQL plugin 3545) start through startProgram like on a real VM.
+ */
+export interface GuestProcess {
+  pid: number;
+  name: string;
+  owner: string;
+  cmdLine: string;
+  startTime: Date;
+  endTime?: Date;
+  exitCode?: number;
+}
+
+/** Errors map to vim faults: FileNotFound, GuestPermissionDenied, GuestProcessNotFound, GuestOperationsUnavailable. */
+export class GuestError extends Error {
+  constructor(readonly fault: 'FileNotFound' | 'FileAlreadyExists' | 'GuestPermissionDenied' | 'GuestProcessNotFound' | 'GuestOperationsUnavailable' | 'InvalidArgument', message: string) {
+    super(message);
+  }
+}
+
+export interface GuestRuntime {
+  readonly vm: string;
+  putFile(path: string, data: Buffer, overwrite: boolean): void;
+  getFile(path: string): Buffer | undefined;
+  /** Starts a program as `user`; resolves with its pid. */
+  startProgram(programPath: string, args: string, user: string): Promise<number>;
+  listProcesses(pids?: number[]): GuestProcess[];
+  terminate(pid: number): Promise<void>;
+}
+
+export interface GuestRuntimes {
+  get(vm: string): GuestRuntime | undefined;
+  /** vCenter powered a VM on or off (or created one): guests open or close their listeners. */
+  powerChanged(vm: string, on: boolean): Promise<void>;
+}
+
+declare module '../world.ts' {
+  interface LabWorld {
+    guests: GuestRuntimes;
+  }
+}
