@@ -58,6 +58,11 @@ export interface ComponentContext<World = unknown> {
   listenTls(args: ListenArgs, onSecure: (socket: TLSSocket, ctx: ConnContext) => void): Promise<Listener>;
   listenHttps(args: ListenArgs, handler: RequestHandler, opts?: HttpsOptions): Promise<Listener>;
   listenUdp(args: ListenArgs, onMessage: (msg: Buffer, ctx: UdpContext) => Buffer | null | Promise<Buffer | null>): Promise<Listener>;
+  /**
+   * The TLS certificate to present now on a listener that upgrades to TLS itself (authd STARTTLS on
+   * 902): the component's own, or a certificate fault's. Pass it to `acceptTls(stream, secureContextOf(m), ...)`.
+   */
+  tlsMaterial(args: Pick<ListenArgs, 'listener' | 'realPort' | 'protocol'>): Promise<TlsMaterial>;
   /** Close one listener opened through this context (a guest service stopping); its endpoint disappears. */
   unlisten(listener: Listener): Promise<void>;
   endpoints(): Endpoint[];

@@ -19,6 +19,7 @@ import {
   type TlsMaterial,
 } from './net/listen.ts';
 import { thumbprints } from './pki/x509.ts';
+import { TlsFaultCerts, tlsSourceWithFaults } from './net/tls-faults.ts';
 import type { ComponentContext, ComponentHandle, ComponentSpec, ListenArgs } from './component.ts';
 import type { Credentials, Endpoint } from './types.ts';
 
@@ -53,6 +54,7 @@ export class CoreLab<World = unknown> {
   private readonly running = new Map<string, Running>();
   private readonly endpointList: Endpoint[] = [];
   private stopped = false;
+  private readonly tlsFaultCerts: TlsFaultCerts;
   /** A temp dir for this lab (CA copy for clients, sockets...), removed by stop(). */
   tempDir = '';
   caFile = '';
@@ -68,6 +70,7 @@ export class CoreLab<World = unknown> {
     this.netmap = new NetMap(() => this.endpointList, (address) => this.addresses.nameOf(address));
     this.addresses = options.addressBlock ? AddressAllocator.parse(options.addressBlock) : AddressAllocator.random();
     this.portMode = options.ports ?? defaultPortMode();
+    this.tlsFaultCerts = new TlsFaultCerts(ca);
   }
 
   static async create<W>(world: W, options: CoreLabOptions = {}): Promise<CoreLab<W>> {
@@ -113,11 +116,12 @@ export class CoreLab<World = unknown> {
     if (this.running.has(spec.name)) throw new Error(`component ${spec.name} already exists`);
     const address = this.addressOf(spec.name);
     const bindAddress = this.options.singleHost ? '127.0.0.1' : address;
-    const cert = this.ca.issue({
+    const names = {
       commonName: spec.hostname,
       dnsNames: [spec.hostname, ...(spec.aliases ?? [])],
       ipAddresses: [...new Set([address, bindAddress])],
-    });
+    };
+    const cert = this.ca.issue(names);
     const listeners = new Set<Listener>();
     const deps: ListenDeps = { trace: this.trace, faults: this.faults, peerName: (a) => this.netmap.nameOf(a) };
     const identity = (args: ListenArgs): ListenerIdentity => ({
@@ -153,6 +157,12 @@ export class CoreLab<World = unknown> {
       return listener;
     };
     const tlsOf = (args: ListenArgs) => args.tls ?? cert;
+    // Explicit TLS material (a scenario's legacy server) is used as given; the normal certificate can be swapped by faults.
+    const tlsSource = (args: ListenArgs) =>
+      args.tls ??
+      tlsSourceWithFaults(this.faults, this.tlsFaultCerts, spec.name, args.listener, names, cert, (type) =>
+        this.trace.emit({ kind: 'fault', from: spec.name, to: spec.name, port: args.realPort, protocol: args.protocol, summary: `TLS fault ${type}` }),
+      );
     const ctx: ComponentContext<World> = {
       name: spec.name,
       kind: spec.kind,
@@ -166,10 +176,14 @@ export class CoreLab<World = unknown> {
       world: this.world,
       credentials: this.credentials,
       listenTcp: (args, on) => track(args, 'tcp', undefined, listenTcp(deps, identity(args), on)),
-      listenTls: (args, on) => track(args, 'tcp', certOf(tlsOf(args)), listenTls(deps, identity(args), tlsOf(args), on)),
+      listenTls: (args, on) => track(args, 'tcp', certOf(tlsOf(args)), listenTls(deps, identity(args), tlsSource(args), on)),
       listenHttps: (args, handler, opts) =>
-        track(args, 'tcp', certOf(tlsOf(args)), listenHttps(deps, identity(args), tlsOf(args), handler, opts)),
+        track(args, 'tcp', certOf(tlsOf(args)), listenHttps(deps, identity(args), tlsSource(args), handler, opts)),
       listenUdp: (args, on) => track(args, 'udp', undefined, listenUdp(deps, identity(args), on)),
+      tlsMaterial: async (args) => {
+        const source = tlsSource(args as ListenArgs);
+        return typeof source === 'function' ? source() : source;
+      },
       unlisten: async (listener) => {
         listeners.delete(listener);
         const i = this.endpointList.findIndex((e) => e.component === spec.name && e.listener === listener.identity.listener);

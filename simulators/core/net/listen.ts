@@ -180,19 +180,35 @@ export function bindError(identity: ListenerIdentity, err: NodeJS.ErrnoException
   return e;
 }
 
+/** Where a TLS listener gets its certificate: fixed, or chosen per connection (certificate faults). */
+export type TlsSource = TlsMaterial | (() => TlsMaterial | Promise<TlsMaterial>);
+
+const contexts = new WeakMap<TlsMaterial, SecureContext>();
+
+/** One SecureContext per certificate, built once: creating them per connection costs a millisecond each. */
+export function secureContextOf(material: TlsMaterial): SecureContext {
+  let c = contexts.get(material);
+  if (!c) {
+    c = secureContextFor(material);
+    contexts.set(material, c);
+  }
+  return c;
+}
+
 /** TLS on top of listenTcp: the handler sees only established TLS sessions. */
 export function listenTls(
   deps: ListenDeps,
   identity: ListenerIdentity,
-  tls: TlsMaterial,
+  tls: TlsSource,
   onSecure: (socket: TLSSocket, ctx: ConnContext) => void,
 ): Promise<Listener> {
-  const context = secureContextFor(tls);
   return listenTcp(deps, identity, (stream, ctx) => {
-    acceptTls(stream, context, ctx).then(
-      (socket) => onSecure(socket, ctx),
-      () => {},
-    );
+    Promise.resolve(typeof tls === 'function' ? tls() : tls)
+      .then((material) => acceptTls(stream, secureContextOf(material), ctx))
+      .then(
+        (socket) => onSecure(socket, ctx),
+        () => {},
+      );
   });
 }
 
@@ -216,7 +232,7 @@ export interface HttpsOptions {
 export function listenHttps(
   deps: ListenDeps,
   identity: ListenerIdentity,
-  tls: TlsMaterial,
+  tls: TlsSource,
   handler: RequestHandler,
   opts: HttpsOptions = {},
 ): Promise<Listener> {
