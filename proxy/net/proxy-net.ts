@@ -74,22 +74,21 @@ export class ProxyNet {
       ca: opts.caPem === undefined ? this.config.caPem : opts.caPem ?? undefined,
       minVersion: opts.minVersion ?? 'TLSv1.2',
       maxVersion: opts.maxVersion,
+      // A pin replaces CA and name checks (VDDK trusts the ticket's thumbprint); it is checked in upgrade().
       rejectUnauthorized: !pinned,
-      checkServerIdentity: pinned
-        ? (_name: string, cert: PeerCertificate) => checkPin(cert, opts)
-        : (_name: string, cert: PeerCertificate) => checkHost(t.servername, cert),
+      checkServerIdentity: (_name: string, cert: PeerCertificate) => checkHost(t.servername, cert),
     };
   }
 
   connectTls(host: string, realPort: number, opts: TlsOptions = {}): Promise<TLSSocket> {
     const options = this.tlsOptions(host, realPort, opts);
-    return upgrade(() => tlsConnect(options), host, realPort, opts.timeoutMs);
+    return upgrade(() => tlsConnect(options), host, realPort, opts);
   }
 
   /** STARTTLS on an already connected socket (authd on 902). */
   startTls(socket: Socket, host: string, realPort: number, opts: TlsOptions = {}): Promise<TLSSocket> {
     const { host: _h, port: _p, localAddress: _l, ...options } = this.tlsOptions(host, realPort, opts);
-    return upgrade(() => tlsConnect({ ...options, socket }), host, realPort, opts.timeoutMs);
+    return upgrade(() => tlsConnect({ ...options, socket }), host, realPort, opts);
   }
 
   private localAddressFor(target: string): string | undefined {
@@ -98,7 +97,8 @@ export class ProxyNet {
   }
 }
 
-function upgrade(make: () => TLSSocket, host: string, port: number, timeoutMs = 15_000): Promise<TLSSocket> {
+function upgrade(make: () => TLSSocket, host: string, port: number, opts: TlsOptions): Promise<TLSSocket> {
+  const timeoutMs = opts.timeoutMs ?? 15_000;
   return new Promise((resolve, reject) => {
     const socket = make();
     const timer = setTimeout(() => {
@@ -107,7 +107,11 @@ function upgrade(make: () => TLSSocket, host: string, port: number, timeoutMs = 
     }, timeoutMs);
     socket.once('secureConnect', () => {
       clearTimeout(timer);
-      resolve(socket);
+      const pinError = opts.pinSha1 || opts.pinSha256 ? checkPin(socket.getPeerCertificate(), opts) : undefined;
+      if (pinError) {
+        socket.destroy();
+        reject(pinError);
+      } else resolve(socket);
     });
     socket.once('error', (err: NodeJS.ErrnoException) => {
       clearTimeout(timer);

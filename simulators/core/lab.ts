@@ -34,6 +34,8 @@ export interface CoreLabOptions {
   pkiDir?: string;
   credentials?: Record<string, Credentials>;
   trace?: TraceBus;
+  /** How long a TLS client may take to finish its handshake before the connection is dropped (default 10 s). */
+  tlsHandshakeTimeoutMs?: number;
 }
 
 interface Running {
@@ -123,7 +125,12 @@ export class CoreLab<World = unknown> {
     };
     const cert = this.ca.issue(names);
     const listeners = new Set<Listener>();
-    const deps: ListenDeps = { trace: this.trace, faults: this.faults, peerName: (a) => this.netmap.nameOf(a) };
+    const deps: ListenDeps = {
+      trace: this.trace,
+      faults: this.faults,
+      peerName: (a) => this.netmap.nameOf(a),
+      handshakeTimeoutMs: this.options.tlsHandshakeTimeoutMs,
+    };
     const identity = (args: ListenArgs): ListenerIdentity => ({
       component: spec.name,
       listener: args.listener,

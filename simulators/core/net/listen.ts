@@ -34,6 +34,8 @@ export interface ListenDeps {
   trace: TraceBus;
   faults: FaultRegistry;
   peerName(address: string): string | undefined;
+  /** How long a client may take to finish a TLS handshake (default 10 s). */
+  handshakeTimeoutMs?: number;
 }
 
 export interface Listener {
@@ -204,7 +206,7 @@ export function listenTls(
 ): Promise<Listener> {
   return listenTcp(deps, identity, (stream, ctx) => {
     Promise.resolve(typeof tls === 'function' ? tls() : tls)
-      .then((material) => acceptTls(stream, secureContextOf(material), ctx))
+      .then((material) => acceptTls(stream, secureContextOf(material), ctx, deps.handshakeTimeoutMs))
       .then(
         (socket) => onSecure(socket, ctx),
         () => {},

@@ -1,0 +1,55 @@
+import { describe, test, expect } from 'vitest';
+import { mkdtemp, stat, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { X509Certificate } from 'node:crypto';
+import { CertificateAuthority } from '../../simulators/core/pki/ca.ts';
+
+describe('lab CA', () => {
+  test('is created once per cache directory and reused, key files mode 0600', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'bpsim-pki-'));
+    try {
+      const first = await CertificateAuthority.cached(dir);
+      const second = await CertificateAuthority.cached(dir);
+      expect(second.sha256).toBe(first.sha256);
+      expect(await readFile(join(dir, 'ca.crt'), 'utf8')).toBe(first.cert);
+      for (const key of ['ca.key.pem', 'leaf.key.pem']) {
+        expect((await stat(join(dir, key))).mode & 0o777).toBe(0o600);
+      }
+      const x = new X509Certificate(first.cert);
+      expect(x.ca).toBe(true);
+      expect(x.subject).toContain('CN=bpsim lab CA');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('parallel creation in one directory converges on one CA', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'bpsim-pki-'));
+    try {
+      const cas = await Promise.all([1, 2, 3, 4].map(() => CertificateAuthority.cached(dir)));
+      expect(new Set(cas.map((c) => c.sha256)).size).toBe(1);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('leaves carry SAN, serverAuth and verify against the CA; thumbprints in VMware form', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'bpsim-pki-'));
+    try {
+      const ca = await CertificateAuthority.cached(dir);
+      const leaf = ca.issue({ commonName: 'vcenter.lab.test', dnsNames: ['vcenter.lab.test'], ipAddresses: ['127.77.0.1'] });
+      const x = new X509Certificate(leaf.cert);
+      expect(x.subjectAltName).toBe('DNS:vcenter.lab.test, IP Address:127.77.0.1');
+      expect(x.keyUsage).toContain('1.3.6.1.5.5.7.3.1');
+      expect(x.verify(new X509Certificate(ca.cert).publicKey)).toBe(true);
+      expect(x.checkIssued(new X509Certificate(ca.cert))).toBe(true);
+      expect(leaf.sha1).toMatch(/^([0-9A-F]{2}:){19}[0-9A-F]{2}$/);
+      expect(leaf.sha256).toMatch(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/);
+      const expired = new X509Certificate(ca.issueExpired({ commonName: 'x', dnsNames: ['x'], ipAddresses: [] }).cert);
+      expect(new Date(expired.validTo).getTime()).toBeLessThan(Date.now());
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
