@@ -1,5 +1,6 @@
 import type { CoreLabOptions } from './core/lab.ts';
 import type { TraceBus } from './core/trace/bus.ts';
+import type { NtpServerOptions } from './ntp/options.ts';
 
 export interface LabOptions extends Omit<CoreLabOptions, 'trace'> {
   /** Seed for every generated thing (inventory, disk and database contents). */
@@ -13,4 +14,6 @@ export interface LabOptions extends Omit<CoreLabOptions, 'trace'> {
   trace?: TraceBus;
   /** Directory for persistent state (cloud blocks and catalog); default: in memory. */
   stateDir?: string;
+  /** The SNTP server: clock offset, stratum, unsynchronized, Kiss-o'-Death, silent (docs/ntp-and-probes.md). */
+  ntp?: NtpServerOptions;
 }

@@ -3,6 +3,9 @@ import type { CoreLab } from './core/lab.ts';
 import type { LabWorld } from './world.ts';
 import type { LabOptions } from './lab-options.ts';
 import { buildInventory } from './inventory/index.ts';
+import { ntpComponent } from './ntp/component.ts';
+import { cloudComponent } from './cloud/component.ts';
+import { cloudCacheComponent } from './cloudcache/component.ts';
 
 export const LAB_DOMAIN = 'lab.test';
 
@@ -19,6 +22,11 @@ export async function labComponents(lab: CoreLab<LabWorld>, options: LabOptions)
     { seed: lab.world.seed, vms: options.vms, hosts: options.hosts, domain: LAB_DOMAIN },
     (name) => lab.addressOf(name),
   );
+  if (!without.has('ntp')) specs.push(ntpComponent<LabWorld>(options.ntp));
+  if (!without.has('cloud')) {
+    specs.push(cloudComponent());
+    if (!without.has('cloudcache')) specs.push(cloudCacheComponent(options.cloudcache));
+  }
   void without;
   return specs;
 }
