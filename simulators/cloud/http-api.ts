@@ -1,0 +1,111 @@
+import { HttpResponse } from 'msw';
+import { isBlockHash, MAX_JSON_BYTES, type ApiErrorBody } from '../core/codecs/cloud-api.ts';
+
+/** An error in the API's own form: HTTP status + JSON {code, message}; thrown anywhere in a handler. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details?: Record<string, unknown>,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+  }
+}
+
+export function errorResponse(err: ApiError): Response {
+  const body: ApiErrorBody = { code: err.code, message: err.message, ...(err.details ? { details: err.details } : {}) };
+  return HttpResponse.json(body, { status: err.status, headers: err.headers });
+}
+
+export function unavailable(retryAfterSeconds: number, message: string, code = 'unavailable'): ApiError {
+  return new ApiError(503, code, message, { retryAfterSeconds }, { 'retry-after': String(retryAfterSeconds) });
+}
+
+export interface RouteArgs {
+  request: Request;
+  params: Record<string, string | readonly string[] | undefined>;
+}
+type Resolver = (args: RouteArgs) => Promise<Response> | Response;
+
+/**
+ * Wraps a resolver so a thrown ApiError becomes its JSON error and anything else a 500 with the
+ * message, so the server keeps serving after bad input.
+ */
+export function guarded(before: (request: Request) => Promise<void> | void, resolver: Resolver): Resolver {
+  return async (args) => {
+    try {
+      await before(args.request);
+      return await resolver(args);
+    } catch (err) {
+      if (err instanceof ApiError) return errorResponse(err);
+      return errorResponse(new ApiError(500, 'internal', (err as Error).message));
+    }
+  };
+}
+
+/** Reads a body, refusing more than `limit` bytes with 413 (by Content-Length first, then while streaming). */
+export async function readBody(request: Request, limit: number): Promise<Buffer> {
+  const declared = Number(request.headers.get('content-length') ?? NaN);
+  if (declared > limit) throw tooLarge(declared, limit);
+  if (!request.body) return Buffer.alloc(0);
+  const chunks: Buffer[] = [];
+  let total = 0;
+  const reader = request.body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > limit) {
+      await reader.cancel().catch(() => {});
+      throw tooLarge(total, limit);
+    }
+    chunks.push(Buffer.from(value));
+  }
+  return Buffer.concat(chunks);
+}
+
+function tooLarge(size: number, limit: number): ApiError {
+  return new ApiError(413, 'payload_too_large', `request body of ${size} bytes exceeds the limit of ${limit} bytes`, { limit });
+}
+
+export async function readJson<T = Record<string, unknown>>(request: Request, limit = MAX_JSON_BYTES): Promise<T> {
+  const body = await readBody(request, limit);
+  let value: unknown;
+  try {
+    value = JSON.parse(body.toString('utf8'));
+  } catch (err) {
+    throw new ApiError(400, 'invalid_json', `body is not valid JSON: ${(err as Error).message}`);
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new ApiError(400, 'invalid_json', 'body must be a JSON object');
+  return value as T;
+}
+
+export function requireHash(value: unknown, what = 'hash'): string {
+  if (!isBlockHash(value)) throw new ApiError(400, 'invalid_hash', `${what} must be 64 lower-case hex digits (SHA-256), got ${JSON.stringify(value)}`);
+  return value;
+}
+
+export function requireString(body: Record<string, unknown>, field: string): string {
+  const v = body[field];
+  if (typeof v !== 'string' || v === '') throw new ApiError(400, 'invalid_request', `field "${field}" must be a non-empty string`);
+  return v;
+}
+
+export function bearerOf(request: Request): string | undefined {
+  const m = /^Bearer\s+(\S+)$/i.exec(request.headers.get('authorization') ?? '');
+  return m?.[1];
+}
+
+export function basicOf(request: Request): { user: string; password: string } | undefined {
+  const m = /^Basic\s+(\S+)$/i.exec(request.headers.get('authorization') ?? '');
+  if (!m) return undefined;
+  const text = Buffer.from(m[1]!, 'base64').toString('utf8');
+  const i = text.indexOf(':');
+  return i < 0 ? undefined : { user: text.slice(0, i), password: text.slice(i + 1) };
+}
+
+export function unauthorized(message: string): ApiError {
+  return new ApiError(401, 'unauthorized', message, undefined, { 'www-authenticate': 'Bearer realm="bpsim-cloud"' });
+}

@@ -1,0 +1,78 @@
+import { join } from 'node:path';
+import type { ComponentSpec } from '../core/component.ts';
+import type { Fault } from '../core/faults/registry.ts';
+import { mswRequestHandler } from '../core/net/msw-adapter.ts';
+import type { CacheStatus } from '../core/codecs/cloud-api.ts';
+import { openBlockStore } from '../cloud/block-store.ts';
+import { CLOUD_HOSTNAME } from '../cloud/component.ts';
+import type { LabWorld } from '../world.ts';
+import { CacheBackend } from './cache-backend.ts';
+import { CloudLink } from './cloud-link.ts';
+import { cloudCacheHandlers } from './handlers.ts';
+import { validateOptions, type CloudCacheOptions } from './options.ts';
+import { ProxyAuth } from './proxy-auth.ts';
+import { WriteBack } from './sync.ts';
+
+export interface CloudCacheApi {
+  status(): CacheStatus;
+  /** Change the sync window or bandwidth cap while the lab runs. */
+  configure(options: Partial<CloudCacheOptions>): void;
+}
+
+declare module '../world.ts' {
+  interface LabWorld {
+    /** CloudCache's in-process API; set when it starts. */
+    cloudcache?: CloudCacheApi;
+  }
+}
+
+export const CLOUDCACHE_HOSTNAME = 'cloudcache.lab.test';
+
+/**
+ * CloudCache on 443. It gets its own credentials from the cloud at start (in-process, like an
+ * appliance registered by the admin) and syncs over HTTPS as `cloudcache -> cloud:443`. The
+ * `cloudcache-offline` fault becomes a `refuse` connection fault on this component.
+ */
+export function cloudCacheComponent(options: CloudCacheOptions = {}, name = 'cloudcache', cloud = { name: 'cloud', hostname: CLOUD_HOSTNAME }): ComponentSpec<LabWorld> {
+  validateOptions(options);
+  return {
+    name,
+    kind: 'cloudcache',
+    hostname: CLOUDCACHE_HOSTNAME,
+    async start(ctx) {
+      const cloudService = ctx.world.cloud;
+      if (!cloudService) throw new Error(`${name} needs the ${cloud.name} component started before it`);
+      const stateDir = ctx.world.options?.stateDir;
+      const link = new CloudLink({ host: cloud.hostname, netmap: ctx.netmap, caPem: ctx.ca.cert, localAddress: ctx.address, token: cloudService.issueCacheToken(name) });
+      const backend = new CacheBackend(openBlockStore(stateDir ? join(stateDir, name, 'blocks') : undefined), link, ctx.faults, name);
+      const sync = new WriteBack({ backend, link, faults: ctx.faults, trace: ctx.trace, name, cloudName: cloud.name }, options);
+
+      const mirror = (f: Fault, action: 'set' | 'clear') => {
+        if (f.type !== 'cloudcache-offline' || (f.target !== name && f.target !== '*')) return;
+        if (action === 'set') ctx.faults.set({ id: `${f.id}:refuse`, target: name, type: 'refuse', params: { reason: 'cloudcache-offline' } });
+        else ctx.faults.clear(`${f.id}:refuse`);
+      };
+      const unsubscribe = ctx.faults.onChange(mirror);
+      for (const f of ctx.faults.list()) mirror(f, 'set');
+
+      try {
+        await ctx.listenHttps({ listener: 'https', realPort: 443, protocol: 'https', scheme: 'https', path: '/api/v1/' }, mswRequestHandler(cloudCacheHandlers(backend, new ProxyAuth(link), sync)));
+      } catch (err) {
+        unsubscribe();
+        link.close();
+        throw err;
+      }
+      sync.start();
+      ctx.world.cloudcache = { status: () => sync.status(), configure: (o) => sync.configure(o) };
+      return {
+        stop: async () => {
+          unsubscribe();
+          await sync.stop();
+          link.close();
+          backend.store.close();
+          ctx.world.cloudcache = undefined;
+        },
+      };
+    },
+  };
+}
