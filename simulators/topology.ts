@@ -3,6 +3,8 @@ import type { CoreLab } from './core/lab.ts';
 import type { LabWorld } from './world.ts';
 import type { LabOptions } from './lab-options.ts';
 import { buildInventory } from './inventory/index.ts';
+import { createDiskStore } from './disk/index.ts';
+import { NfcTicketStore } from './esxi/tickets.ts';
 import { ntpComponent } from './ntp/component.ts';
 import { cloudComponent } from './cloud/component.ts';
 import { cloudCacheComponent } from './cloudcache/component.ts';
@@ -22,6 +24,8 @@ export async function labComponents(lab: CoreLab<LabWorld>, options: LabOptions)
     { seed: lab.world.seed, vms: options.vms, hosts: options.hosts, domain: LAB_DOMAIN },
     (name) => lab.addressOf(name),
   );
+  lab.world.disks = createDiskStore(lab.world.inventory);
+  lab.world.nfcTickets ??= new NfcTicketStore();
   if (!without.has('ntp')) specs.push(ntpComponent<LabWorld>(options.ntp));
   if (!without.has('cloud')) {
     specs.push(cloudComponent());

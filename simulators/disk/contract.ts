@@ -58,6 +58,8 @@ export interface VirtualDisk {
   /** The guest changes `percent` of the allocated bytes in `extents` extents. */
   guestWrite(opts: { percent: number; extents: number; seed?: string }): { bytes: number; extents: Extent[] };
   read(view: DiskView, offset: number, length: number): Buffer;
+  /** Like read, into a caller's buffer (no allocation per read; the NFC server frames around it). */
+  readInto(view: DiskView, offset: number, target: Buffer, targetOffset: number, length: number): void;
   write(view: DiskView, offset: number, data: Buffer): void;
   /** SHA-256 over the allocated extents' bytes and positions of a view. */
   checksum(view?: DiskView): string;
@@ -66,7 +68,8 @@ export interface VirtualDisk {
 export interface DiskStore {
   get(vm: string, key: number): VirtualDisk | undefined;
   forVm(vm: string): VirtualDisk[];
-  create(vm: string, spec: DiskSpec): VirtualDisk;
+  /** `changeTracking`: CBT on from the start (the VM's changeTrackingEnabled). */
+  create(vm: string, spec: DiskSpec, opts?: { changeTracking?: boolean }): VirtualDisk;
   /** Resolve a datastore path ("[datastore1] sql01/sql01.vmdk") to the live disk or a frozen snapshot view. */
   byPath(path: string): DiskView | undefined;
 }
