@@ -44,8 +44,9 @@ export function startRdpProbe(ctx: Pick<ComponentContext, 'listenTcp'>, opts: Rd
       (err: Error) => reject(err),
     );
     const reject = (err: Error) => {
-      const what = err instanceof FrameError && err.reason === 'closed' ? 'client left before a Connection Request' : `bad RDP Connection Request: ${err.message}`;
-      conn.trace('error', `${what}; closing`);
+      // A scanner connecting and leaving is normal traffic, not an error.
+      if (err instanceof FrameError && err.reason === 'closed') conn.trace('note', 'client left before a Connection Request');
+      else conn.trace('error', `bad RDP Connection Request: ${err.message}; closing`);
       closeGracefully(stream);
     };
   });
