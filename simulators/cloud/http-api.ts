@@ -39,10 +39,34 @@ export function guarded(before: (request: Request) => Promise<void> | void, reso
       await before(args.request);
       return await resolver(args);
     } catch (err) {
+      // An unread body would stall the keep-alive connection (or reset it mid-upload): drain it first.
+      await drain(args.request);
       if (err instanceof ApiError) return errorResponse(err);
       return errorResponse(new ApiError(500, 'internal', (err as Error).message));
     }
   };
+}
+
+/** Bodies larger than this are not drained: the connection is dropped instead. */
+const DRAIN_LIMIT = 16 * 1024 * 1024;
+
+async function drain(request: Request): Promise<void> {
+  if (!request.body || request.body.locked) return;
+  const reader = request.body.getReader();
+  let total = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      total += value.byteLength;
+      if (total > DRAIN_LIMIT) {
+        await reader.cancel();
+        return;
+      }
+    }
+  } catch {
+    // The client went away: nothing left to drain.
+  }
 }
 
 /** Reads a body, refusing more than `limit` bytes with 413 (by Content-Length first, then while streaming). */

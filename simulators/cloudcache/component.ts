@@ -56,7 +56,16 @@ export function cloudCacheComponent(options: CloudCacheOptions = {}, name = 'clo
       for (const f of ctx.faults.list()) mirror(f, 'set');
 
       try {
-        await ctx.listenHttps({ listener: 'https', realPort: 443, protocol: 'https', scheme: 'https', path: '/api/v1/' }, mswRequestHandler(cloudCacheHandlers(backend, new ProxyAuth(link), sync)));
+        const serve = mswRequestHandler(cloudCacheHandlers(backend, new ProxyAuth(link), sync));
+        await ctx.listenHttps({ listener: 'https', realPort: 443, protocol: 'https', scheme: 'https', path: '/api/v1/' }, (req, res, conn) => {
+          // New connections are refused by the mirrored fault; kept-alive ones die at their next request.
+          if (ctx.faults.peek(name, 'cloudcache-offline')) {
+            conn.trace('fault', 'cloudcache-offline: connection dropped');
+            req.socket.destroy();
+            return;
+          }
+          return serve(req, res, conn);
+        });
       } catch (err) {
         unsubscribe();
         link.close();

@@ -26,7 +26,8 @@ export interface CloudLab {
 
 /** Cloud (+ CloudCache unless cache === false) over real TLS sockets, as the proxy sees them. */
 export async function startCloudLab(opts: { stateDir?: string; cache?: CloudCacheOptions | false } = {}): Promise<CloudLab> {
-  const world: LabWorld = { seed: 'cloud-test', options: { stateDir: opts.stateDir } };
+  // Only the parts the cloud components read; the rest of the world belongs to other rooms.
+  const world = { seed: 'cloud-test', options: { stateDir: opts.stateDir } } as LabWorld;
   const lab = await CoreLab.create<LabWorld>(world, { credentials: mergeCredentials() });
   await lab.start([cloudComponent(), ...(opts.cache === false ? [] : [cloudCacheComponent({ recheckIntervalMs: 50, ...opts.cache })])]);
   const http = new HttpsClient(new ProxyNet({ endpoints: lab.endpoints(), caPem: lab.ca.cert, localAddress: lab.addressOf('proxy') }));
