@@ -56,6 +56,7 @@ export class CoreLab<World = unknown> {
   private readonly running = new Map<string, Running>();
   private readonly endpointList: Endpoint[] = [];
   private stopped = false;
+  private readonly stopHooks = new Set<() => void | Promise<void>>();
   private readonly tlsFaultCerts: TlsFaultCerts;
   /** A temp dir for this lab (CA copy for clients, sockets...), removed by stop(). */
   tempDir = '';
@@ -205,10 +206,23 @@ export class CoreLab<World = unknown> {
     return ctx;
   }
 
+  /** Runs first when the lab stops (control planes end their streams); returns an unsubscribe. */
+  onStop(hook: () => void | Promise<void>): () => void {
+    this.stopHooks.add(hook);
+    return () => this.stopHooks.delete(hook);
+  }
+
   /** Stops every component and listener, newest first; idempotent. */
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
+    for (const hook of [...this.stopHooks]) {
+      try {
+        await hook();
+      } catch {
+        // A failing hook must not keep the lab's ports open.
+      }
+    }
     for (const entry of [...this.running.values()].reverse()) {
       try {
         await entry.handle?.stop?.();

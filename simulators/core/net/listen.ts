@@ -139,7 +139,7 @@ export async function listenTcp(
     });
     const fault = deps.faults.take(identity.component, [...CONNECTION_FAULTS], identity.listener);
     if (fault) ctx.trace('fault', `connection fault ${fault.type}`, { data: { fault } });
-    const stream = applyConnectionFault(socket, fault);
+    const stream = applyConnectionFault(socket, fault, ctx.trace);
     if (!stream) return;
     try {
       onConnection(stream, ctx, socket);
