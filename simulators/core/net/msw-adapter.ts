@@ -49,7 +49,11 @@ export async function writeFetchResponse(response: Response, res: ServerResponse
       res.destroy(err);
       reject(err);
     });
-    res.once('close', resolve);
+    // A client that goes away cancels the body, so a streaming response (SSE) stops producing.
+    res.once('close', () => {
+      body.destroy();
+      resolve();
+    });
     body.pipe(res);
   });
 }

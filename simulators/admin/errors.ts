@@ -1,0 +1,39 @@
+import { HttpResponse } from 'msw';
+
+/** An error the admin API answers with `status` and `{code, message}`; scenario runners may throw it too. */
+export class AdminError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export const badRequest = (message: string, code = 'bad_request') => new AdminError(400, code, message);
+export const notFound = (message: string, code = 'not_found') => new AdminError(404, code, message);
+
+export function errorResponse(status: number, code: string, message: string, headers?: Record<string, string>): Response {
+  return HttpResponse.json({ code, message }, { status, headers });
+}
+
+/** Turns what a handler threw into the API's error form; anything unexpected is a 500 that says what broke. */
+export function toErrorResponse(err: unknown): Response {
+  if (err instanceof AdminError) return errorResponse(err.status, err.code, err.message);
+  return errorResponse(500, 'internal', `admin API failed: ${(err as Error)?.message ?? String(err)}`);
+}
+
+/** Reads a JSON object body; an empty body is `{}`, anything else that is not an object is a 400. */
+export async function jsonBody(request: Request): Promise<Record<string, unknown>> {
+  const text = await request.text();
+  if (text.trim() === '') return {};
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    throw badRequest(`the request body is not valid JSON: ${(err as Error).message}`);
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw badRequest('the request body must be a JSON object');
+  return value as Record<string, unknown>;
+}
