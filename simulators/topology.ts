@@ -8,6 +8,9 @@ import { NfcTicketStore } from './esxi/tickets.ts';
 import { ntpComponent } from './ntp/component.ts';
 import { cloudComponent } from './cloud/component.ts';
 import { cloudCacheComponent } from './cloudcache/component.ts';
+import { guestSetup } from './guest/runtimes.ts';
+import { vcenterComponent } from './vcenter/component.ts';
+import { esxiComponent } from './esxi/component.ts';
 
 export const LAB_DOMAIN = 'lab.test';
 
@@ -26,11 +29,17 @@ export async function labComponents(lab: CoreLab<LabWorld>, options: LabOptions)
   );
   lab.world.disks = createDiskStore(lab.world.inventory);
   lab.world.nfcTickets ??= new NfcTicketStore();
+  // vCenter and one ESXi host agent per inventory host (SOAP 443, /guestFile; 902 from the disk room).
+  if (!without.has('vcenter')) specs.push(vcenterComponent());
+  if (!without.has('esxi')) for (const host of lab.world.inventory.hosts) specs.push(esxiComponent(host));
   if (!without.has('ntp')) specs.push(ntpComponent<LabWorld>(options.ntp));
   if (!without.has('cloud')) {
     specs.push(cloudComponent());
     if (!without.has('cloudcache')) specs.push(cloudCacheComponent(options.cloudcache));
   }
+  // Guests last: one component per powered-on VM (world.guests, world.sql are set even with 'guests' left out).
+  const guests = guestSetup(lab);
+  if (!without.has('guests')) specs.push(...guests);
   void without;
   return specs;
 }

@@ -13,9 +13,9 @@ export interface GuestProcess {
   exitCode?: number;
 }
 
-/** Errors map to vim faults: FileNotFound, GuestPermissionDenied, GuestProcessNotFound, GuestOperationsUnavailable. */
+/** Errors map to vim faults: FileNotFound, GuestPermissionDenied, GuestProcessNotFound, GuestOperationsUnavailable, InvalidGuestLogin. */
 export class GuestError extends Error {
-  constructor(readonly fault: 'FileNotFound' | 'FileAlreadyExists' | 'GuestPermissionDenied' | 'GuestProcessNotFound' | 'GuestOperationsUnavailable' | 'InvalidArgument', message: string) {
+  constructor(readonly fault: 'FileNotFound' | 'FileAlreadyExists' | 'GuestPermissionDenied' | 'GuestProcessNotFound' | 'GuestOperationsUnavailable' | 'InvalidGuestLogin' | 'InvalidArgument', message: string) {
     super(message);
   }
 }

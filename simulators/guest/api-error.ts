@@ -1,0 +1,49 @@
+import { HttpResponse } from 'msw';
+import type { GuestApiError } from '../core/codecs/guest-api.ts';
+import { SqlError } from './sql/errors.ts';
+import { VssError } from './plugin/vss.ts';
+
+/** An error in the guest APIs' own form: HTTP status + { code, message, sqlErrors?, vss? }. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly body: GuestApiError,
+  ) {
+    super(body.message);
+  }
+}
+
+export function toApiError(err: unknown): ApiError {
+  if (err instanceof ApiError) return err;
+  if (err instanceof SqlError) return new ApiError(409, { code: 'sql-error', message: err.message, sqlErrors: err.messages });
+  if (err instanceof VssError) {
+    return new ApiError(409, {
+      code: 'vss-error',
+      message: err.message,
+      vss: { writer: err.writer.name, state: err.writer.state, stateText: err.writer.stateText, hresult: err.failure.hresult, error: err.failure.error },
+    });
+  }
+  return new ApiError(500, { code: 'internal', message: (err as Error)?.message ?? String(err) });
+}
+
+export function errorResponse(err: unknown): Response {
+  const e = toApiError(err);
+  return HttpResponse.json(e.body, { status: e.status });
+}
+
+/** Runs a handler body and turns thrown errors into their JSON response. */
+export async function guarded(fn: () => Promise<Response> | Response): Promise<Response> {
+  try {
+    return await fn();
+  } catch (err) {
+    return errorResponse(err);
+  }
+}
+
+export async function jsonBody<T>(request: Request): Promise<T> {
+  try {
+    return (await request.json()) as T;
+  } catch {
+    throw new ApiError(400, { code: 'bad-request', message: 'body must be JSON' });
+  }
+}

@@ -1,0 +1,104 @@
+import type { ComponentSpec } from '../core/component.ts';
+import type { CoreLab } from '../core/lab.ts';
+import type { LabWorld } from '../world.ts';
+import type { VmSpec } from '../inventory/types.ts';
+import { PLUGIN_PORT } from '../core/codecs/guest-api.ts';
+import type { GuestRuntimes } from './contract.ts';
+import { SqlServerModel } from './sql/server.ts';
+import { LabGuestRuntime } from './runtime/guest.ts';
+
+/** What scenarios and tests use to drive the SQL Servers in the guests. */
+export interface SqlWorld {
+  /** The SQL Server of a VM (by name or moid), or undefined when it runs none. */
+  server(vm: string): SqlServerModel | undefined;
+}
+
+declare module '../world.ts' {
+  interface LabWorld {
+    sql: SqlWorld;
+  }
+}
+
+/**
+ * Every guest of a lab. Components exist for powered-on VMs (so their RDP/SSH probes answer like a
+ * real network); files, processes, VSS writers and SQL Server models are built only when first used,
+ * which keeps a 1000-VM lab to one certificate and one probe listener per running VM.
+ */
+export class LabGuests implements GuestRuntimes, SqlWorld {
+  private readonly runtimes = new Map<string, LabGuestRuntime>();
+  private readonly servers = new Map<string, SqlServerModel | null>();
+
+  constructor(private readonly lab: CoreLab<LabWorld>) {
+    lab.faults.onChange((f, action) => {
+      if (action !== 'set' || f.type !== 'guestossvc-down') return;
+      for (const [vm, rt] of this.runtimes) if (f.target === '*' || f.target === `guest-${vm}`) void rt.crashService();
+    });
+  }
+
+  private spec(vm: string): VmSpec | undefined {
+    return this.lab.world.inventory.vms.find((v) => v.name === vm || v.moid === vm);
+  }
+
+  get(vm: string): LabGuestRuntime | undefined {
+    const spec = this.spec(vm);
+    if (!spec) return undefined;
+    let rt = this.runtimes.get(spec.name);
+    if (!rt) {
+      const name = spec.name;
+      const component = `guest-${name}`;
+      rt = new LabGuestRuntime(name, {
+        spec: () => this.spec(name)!,
+        fault: (type) => this.lab.faults.take(component, type),
+        sql: () => this.server(name),
+        pluginAddress: () =>
+          this.lab.options.singleHost ? { address: '127.0.0.1', port: 0, singleHost: true } : { address: this.lab.addressOf(`${component}/loopback`), port: PLUGIN_PORT, singleHost: false },
+        addComponent: async () => {
+          if (!this.lab.component(component)) await this.lab.add(guestComponent(this, this.spec(name)!));
+        },
+      });
+      this.runtimes.set(name, rt);
+    }
+    return rt;
+  }
+
+  server(vm: string): SqlServerModel | undefined {
+    const spec = this.spec(vm);
+    if (!spec?.sqlServer) return undefined;
+    let s = this.servers.get(spec.name);
+    if (s === undefined) {
+      s = new SqlServerModel(spec.name, spec.hostname, spec.sqlServer, this.lab.world.seed);
+      this.servers.set(spec.name, s);
+    }
+    return s ?? undefined;
+  }
+
+  async powerChanged(vm: string, on: boolean): Promise<void> {
+    await this.get(vm)?.power(on);
+  }
+
+  /** Components for the VMs that are powered on when the lab starts. */
+  components(): ComponentSpec<LabWorld>[] {
+    return this.lab.world.inventory.vms.filter((v) => v.powerState === 'poweredOn').map((v) => guestComponent(this, v));
+  }
+}
+
+export function guestComponent(guests: LabGuests, vm: VmSpec): ComponentSpec<LabWorld> {
+  return {
+    name: `guest-${vm.name}`,
+    kind: 'guest',
+    hostname: vm.hostname,
+    start: async (ctx) => {
+      const rt = guests.get(vm.name)!;
+      await rt.attach(ctx as never);
+      return { stop: () => rt.detach() };
+    },
+  };
+}
+
+/** Sets world.guests and world.sql and returns the guest components (topology calls this). */
+export function guestSetup(lab: CoreLab<LabWorld>): ComponentSpec<LabWorld>[] {
+  const guests = new LabGuests(lab);
+  lab.world.guests = guests;
+  lab.world.sql = guests;
+  return guests.components();
+}
