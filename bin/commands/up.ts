@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { startLab, type Lab } from '../../simulators/lab.ts';
 import { addLabOptions, toLabOptions, type LabCliOptions } from './lab-options.ts';
 import { credentialTable, endpointTable, labSummary } from '../format/lab-summary.ts';
+import { startAdmin, type AdminServer } from '../../simulators/admin/index.ts';
 
 /** Stops the lab on Ctrl-C / SIGTERM, once, and exits with the conventional code. */
 export function stopOnSignals(lab: Lab, onStop?: () => Promise<void>): Promise<void> {
@@ -27,10 +28,18 @@ export function upCommand(): Command {
   return addLabOptions(
     new Command('up')
       .description('start a lab in the foreground and print its endpoints, credentials and CA file; Ctrl-C stops it')
-      .option('--json', 'print one JSON line {caFile, credentials, endpoints, ...} once every listener is ready'),
-  ).action(async (opts: LabCliOptions & { json?: boolean }) => {
+      .option('--json', 'print one JSON line {caFile, credentials, endpoints, admin, ...} once every listener is ready')
+      .option('--admin-port <port>', 'port of the admin API on 127.0.0.1 (default: chosen by the OS)', parsePort),
+  ).action(async (opts: LabCliOptions & { json?: boolean; adminPort?: number }) => {
     const lab = await startLab(toLabOptions(opts));
-    const summary = labSummary(lab);
+    let admin: AdminServer;
+    try {
+      admin = await startAdmin(lab, { port: opts.adminPort });
+    } catch (err) {
+      await lab.stop();
+      throw err;
+    }
+    const summary = labSummary(lab, { admin: { url: admin.url } });
     if (opts.json) {
       process.stdout.write(JSON.stringify(summary) + '\n');
     } else {
@@ -40,9 +49,16 @@ export function upCommand(): Command {
           '\n\nCredentials:\n' +
           credentialTable(summary) +
           `\n\nCA certificate: ${summary.caFile}\n` +
+          `Admin API: ${admin.url} (user ${lab.credentials.admin?.user}; docs/admin-api.md)\n` +
           'Press Ctrl-C to stop.\n',
       );
     }
     await stopOnSignals(lab);
   });
+}
+
+function parsePort(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1 || n > 65535) throw new Error(`expected a port from 1 to 65535, got "${v}"`);
+  return n;
 }
