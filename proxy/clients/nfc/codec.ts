@@ -1,0 +1,5 @@
+export * from '../../../simulators/core/codecs/nfc/index.ts';
+export interface Extent {
+  start: number;
+  length: number;
+}

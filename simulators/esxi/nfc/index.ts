@@ -1,0 +1,3 @@
+export { startNfcServer } from './server.ts';
+export { serveNfc } from './nfc-session.ts';
+export { NfcFailure } from './errors.ts';
