@@ -1,0 +1,3 @@
+export * from './values.ts';
+export * from './xml-write.ts';
+export * from './xml-read.ts';

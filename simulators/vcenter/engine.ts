@@ -1,0 +1,181 @@
+import { MoRef, type XObject } from '../core/codecs/vim25/index.ts';
+import type { FaultRegistry, Fault } from '../core/faults/registry.ts';
+import type { Credentials } from '../core/types.ts';
+import type { ConnContext } from '../core/net/listen.ts';
+import type { LabWorld } from '../world.ts';
+import type { ManagedObject } from './managed-object.ts';
+import { Args } from './soap/args.ts';
+import { Faults } from './soap/faults.ts';
+import { SessionStore, type Session } from './session.ts';
+import type { Naming } from './naming.ts';
+import type { Layout } from './layout.ts';
+
+export type Flavor = 'vcenter' | 'esxi';
+
+export interface EngineOptions {
+  flavor: Flavor;
+  /** Component name: fault target and trace name ("vcenter", "esxi-01"). */
+  component: string;
+  /** Hostname clients use ("vcenter.lab.test"). */
+  hostname: string;
+  faults: FaultRegistry;
+  /** The login this endpoint accepts. */
+  login: Credentials;
+  credentials: Record<string, Credentials>;
+  world: LabWorld;
+  /** SHA-1 thumbprint (colon form) of a lab component's certificate, for NFC tickets. */
+  thumbprintOf(component: string): string | undefined;
+  /** Task state delays (ms): queued -> running, running -> done. */
+  taskDelays?: { queuedMs: number; runMs: number };
+}
+
+export interface CallContext {
+  engine: SoapEngine;
+  method: string;
+  session?: Session;
+  conn?: ConnContext;
+  peerAddress: string;
+  userAgent: string;
+  /** Set by Login / CloneSession: the HTTP layer answers with its cookie. */
+  newSession?: Session;
+}
+
+/** Methods callable without a session. */
+const PUBLIC_METHODS = new Set(['RetrieveServiceContent', 'Login', 'CloneSession', 'LoginByToken']);
+
+/**
+ * One vim25 endpoint: its managed objects (no global registry: two labs in one process never share
+ * one), sessions, change notifications for WaitForUpdatesEx, and the generic dispatcher.
+ */
+export class SoapEngine {
+  readonly objects = new Map<string, ManagedObject>();
+  readonly sessions = new SessionStore();
+  private waiters = new Set<() => void>();
+  private stopped = false;
+  private seq = 0;
+  /** Creates objects on first use (VMs and snapshots live in the shared world, not in this registry). */
+  resolver?: (ref: MoRef) => ManagedObject | undefined;
+  naming!: Naming;
+  layout!: Layout;
+  /** TaskManager.recentTask. */
+  readonly recentTasks: MoRef[] = [];
+  serviceInstance!: ManagedObject;
+
+  constructor(readonly options: EngineOptions) {}
+
+  get flavor(): Flavor {
+    return this.options.flavor;
+  }
+
+  get world(): LabWorld {
+    return this.options.world;
+  }
+
+  nextId(prefix: string): string {
+    return `${prefix}-${++this.seq}`;
+  }
+
+  register<T extends ManagedObject>(mo: T): T {
+    this.objects.set(mo.ref.value, mo);
+    return mo;
+  }
+
+  unregister(ref: MoRef): void {
+    this.objects.delete(ref.value);
+  }
+
+  lookup(ref: MoRef): ManagedObject | undefined {
+    let mo = this.objects.get(ref.value);
+    if (mo && !mo.alive()) {
+      this.objects.delete(ref.value);
+      mo = undefined;
+    }
+    if (!mo && this.resolver) {
+      mo = this.resolver(ref);
+      if (mo) this.objects.set(ref.value, mo);
+    }
+    return mo && mo.ref.type === ref.type ? mo : undefined;
+  }
+
+  require(ref: MoRef): ManagedObject {
+    const mo = this.lookup(ref);
+    if (!mo) throw Faults.notFound(ref);
+    return mo;
+  }
+
+  /** The active protocol fault of `type` for this component (consuming one use). */
+  fault(type: string): Fault | undefined {
+    return this.options.faults.take(this.options.component, type);
+  }
+
+  peekFault(type: string): Fault | undefined {
+    return this.options.faults.peek(this.options.component, type);
+  }
+
+  /** Resolves once fault `id` is cleared (or the engine stops): "stuck" operations wait here. */
+  untilCleared(id: string): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        off();
+        this.waiters.delete(check);
+        resolve();
+      };
+      const check = () => {
+        if (this.stopped || !this.options.faults.list().some((f) => f.id === id)) done();
+      };
+      const off = this.options.faults.onChange(check);
+      this.waiters.add(check);
+      check();
+    });
+  }
+
+  /** Something a client may be waiting on changed (task state, power, snapshots). */
+  changed(): void {
+    const ws = [...this.waiters];
+    for (const w of ws) w();
+  }
+
+  /** Resolves on the next change or after `ms`, whichever is first. */
+  waitForChange(ms: number): Promise<void> {
+    if (this.stopped) return Promise.resolve();
+    return new Promise((resolve) => {
+      const wake = () => {
+        clearTimeout(timer);
+        this.waiters.delete(wake);
+        resolve();
+      };
+      const timer = setTimeout(wake, Math.max(0, ms));
+      timer.unref?.();
+      this.waiters.add(wake);
+    });
+  }
+
+  get isStopped(): boolean {
+    return this.stopped;
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.changed();
+  }
+
+  /** The dispatcher: session check, look up `_this`, find the operation, call it. */
+  async invoke(method: string, body: XObject, call: CallContext): Promise<unknown> {
+    const self = body._this;
+    if (!(self instanceof MoRef)) throw Faults.invalidRequest(`${method}: missing or invalid _this`);
+    if (!PUBLIC_METHODS.has(method)) {
+      if (!call.session) throw Faults.notAuthenticated(self);
+      if (this.fault('session-expired')) {
+        this.sessions.remove(call.session);
+        throw Faults.notAuthenticated(self);
+      }
+      call.session.lastActive = new Date();
+      call.session.callCount++;
+    }
+    const mo = this.lookup(self);
+    if (!mo) throw Faults.notFound(self);
+    const fn = mo.method(method);
+    if (!fn) throw Faults.methodNotFound(self, method);
+    return await fn.call(mo, new Args(body), call);
+  }
+}

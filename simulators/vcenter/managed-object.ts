@@ -1,0 +1,68 @@
+import { MoRef } from '../core/codecs/vim25/index.ts';
+import type { Args } from './soap/args.ts';
+import type { CallContext, SoapEngine } from './engine.ts';
+
+export type Getter = (call: CallContext) => unknown;
+export type SoapMethod = (args: Args, call: CallContext) => unknown;
+
+/**
+ * Base of every managed object: a reference, its vSphere properties as getters over plain data (the
+ * property collector reads any path below them), and SOAP operations as methods named exactly like
+ * the operation (an upper-case first letter marks them; lower-case methods are never callable).
+ */
+export abstract class ManagedObject {
+  readonly ref: MoRef;
+  private readonly getters = new Map<string, Getter>();
+
+  constructor(
+    readonly engine: SoapEngine,
+    type: string,
+    value: string,
+    /** Supertypes for PropertySpec / TraversalSpec matching ("ManagedEntity"). */
+    readonly supertypes: readonly string[] = [],
+  ) {
+    this.ref = new MoRef(type, value);
+  }
+
+  get type(): string {
+    return this.ref.type;
+  }
+
+  isA(type: string): boolean {
+    return type === this.ref.type || this.supertypes.includes(type) || type === 'ManagedObject';
+  }
+
+  protected expose(getters: Record<string, Getter>): void {
+    for (const [k, g] of Object.entries(getters)) this.getters.set(k, g);
+  }
+
+  hasProperty(name: string): boolean {
+    return this.getters.has(name);
+  }
+
+  propertyNames(): string[] {
+    return [...this.getters.keys()];
+  }
+
+  /** Top-level property; undefined when unset. Unknown names are the caller's InvalidProperty. */
+  property(name: string, call: CallContext): unknown {
+    return this.getters.get(name)?.(call);
+  }
+
+  /** The SOAP operation `name`, if this object has one. */
+  method(name: string): SoapMethod | undefined {
+    if (!/^[A-Z]/.test(name)) return undefined;
+    const fn = (this as unknown as Record<string, unknown>)[name];
+    return typeof fn === 'function' ? (fn as SoapMethod) : undefined;
+  }
+
+  /** False once the world object behind it is gone (a destroyed VM, a removed snapshot). */
+  alive(): boolean {
+    return true;
+  }
+
+  /** Managed objects below this one for container views ("recursive" follows them). */
+  children(): MoRef[] {
+    return [];
+  }
+}

@@ -1,0 +1,277 @@
+import { data, type DataObject, type MoRef } from '../../core/codecs/vim25/index.ts';
+import { CbtError } from '../../disk/contract.ts';
+import type { CallContext, SoapEngine } from '../engine.ts';
+import { Args } from '../soap/args.ts';
+import { Faults, VimFault } from '../soap/faults.ts';
+import { vsphereOf, type SnapshotState, type VmState } from '../state.ts';
+import { ManagedEntity } from './entity.ts';
+import { startTask } from './task.ts';
+import { applyCbtReset, removeSnapshot, revertSnapshot, snapshotRef, takeSnapshot } from './snapshot-ops.ts';
+import { vmConfigInfo, type DiskBacking } from './vm-devices.ts';
+
+const GUEST_FAMILY = { windowsGuest: 'windowsGuest', linuxGuest: 'linuxGuest' } as const;
+
+/** A VirtualMachine: properties computed from the shared VM state, operations as vCenter runs them. */
+export class VirtualMachine extends ManagedEntity {
+  constructor(
+    engine: SoapEngine,
+    readonly vm: VmState,
+  ) {
+    super(engine, 'VirtualMachine', engine.naming.vm(vm.spec.moid), () => vm.spec.name, () => engine.layout.vmFolder);
+    const s = vm.spec;
+    this.expose({
+      config: () => vmConfigInfo(engine, vm, () => this.liveBackings()),
+      runtime: () => this.runtime(),
+      guest: () => this.guest(),
+      summary: () => this.summary(),
+      snapshot: () => this.snapshotInfo(),
+      rootSnapshot: () => this.roots().map((r) => snapshotRef(engine, r)),
+      datastore: () => [engine.layout.datastoreRef(s.datastore)],
+      network: () => [],
+      resourcePool: () => engine.layout.poolOf(s.host),
+      guestHeartbeatStatus: () => (this.toolsRunning ? 'green' : 'gray'),
+      capability: () => data('VirtualMachineCapability', { snapshotOperationsSupported: true, multipleSnapshotsSupported: true, snapshotConfigSupported: true, changeTrackingSupported: true, diskSharesSupported: true }),
+    });
+  }
+
+  override alive(): boolean {
+    return this.engine.world.vsphere?.vm(this.vm.spec.moid) === this.vm;
+  }
+
+  get toolsRunning(): boolean {
+    return this.vm.spec.toolsRunning && this.vm.spec.powerState === 'poweredOn';
+  }
+
+  /** Live disk backings from the disk model (the spec's names when no model is loaded). */
+  private liveBackings(): DiskBacking[] {
+    if (!this.engine.world.disks) return this.vm.spec.disks.map((d) => ({ key: d.key, fileName: d.fileName, changeId: undefined }));
+    return vsphereOf(this.engine.world).disks(this.vm).map((d) => ({ key: d.key, fileName: d.currentFileName, changeId: d.currentChangeId }));
+  }
+
+  private roots(): SnapshotState[] {
+    return [...this.vm.snapshots.values()].filter((x) => x.parent === undefined);
+  }
+
+  private runtime(): DataObject {
+    const s = this.vm.spec;
+    return data('VirtualMachineRuntimeInfo', {
+      host: this.engine.layout.hostRef(s.host),
+      connectionState: 'connected',
+      powerState: s.powerState,
+      faultToleranceState: 'notConfigured',
+      toolsInstallerMounted: false,
+      bootTime: s.powerState === 'poweredOn' ? this.vm.bootTime : undefined,
+      numMksConnections: 0,
+      onlineStandby: false,
+      consolidationNeeded: false,
+    });
+  }
+
+  private guest(): DataObject {
+    const s = this.vm.spec;
+    const on = this.toolsRunning;
+    return data('GuestInfo', {
+      toolsStatus: on ? 'toolsOk' : 'toolsNotRunning',
+      toolsVersionStatus2: 'guestToolsCurrent',
+      toolsRunningStatus: on ? 'guestToolsRunning' : 'guestToolsNotRunning',
+      toolsVersion: '12389',
+      guestId: on ? s.guestId : undefined,
+      guestFamily: on ? GUEST_FAMILY[s.guestFamily] : undefined,
+      guestFullName: on ? s.guestFullName : undefined,
+      hostName: on ? s.hostname : undefined,
+      ipAddress: on && s.ip ? s.ip : undefined,
+      net: on && s.ip ? [data('GuestNicInfo', { network: 'VM Network', ipAddress: [s.ip], macAddress: undefined, connected: true, deviceConfigId: 4000 })] : [],
+      guestState: on ? 'running' : 'notRunning',
+      guestOperationsReady: on,
+      interactiveGuestOperationsReady: false,
+    });
+  }
+
+  private summary(): DataObject {
+    const s = this.vm.spec;
+    const on = this.toolsRunning;
+    const committed = s.disks.reduce((n, d) => n + d.allocatedBytes, 0);
+    return data('VirtualMachineSummary', {
+      vm: this.ref,
+      runtime: this.runtime(),
+      guest: data('VirtualMachineGuestSummary', {
+        guestId: s.guestId,
+        guestFullName: s.guestFullName,
+        toolsStatus: on ? 'toolsOk' : 'toolsNotRunning',
+        toolsVersionStatus2: 'guestToolsCurrent',
+        toolsRunningStatus: on ? 'guestToolsRunning' : 'guestToolsNotRunning',
+        hostName: on ? s.hostname : undefined,
+        ipAddress: on && s.ip ? s.ip : undefined,
+      }),
+      config: data('VirtualMachineConfigSummary', {
+        name: s.name,
+        template: false,
+        vmPathName: `[${s.disks[0]?.datastore ?? 'datastore1'}] ${s.name}/${s.name}.vmx`,
+        memorySizeMB: s.memoryMB,
+        numCpu: s.numCpu,
+        numEthernetCards: 1,
+        numVirtualDisks: s.disks.length,
+        uuid: s.uuid,
+        instanceUuid: s.instanceUuid,
+        guestId: s.guestId,
+        guestFullName: s.guestFullName,
+      }),
+      storage: data('VirtualMachineStorageSummary', { committed, uncommitted: s.disks.reduce((n, d) => n + d.capacityBytes, 0) - committed, unshared: committed, timestamp: this.vm.modified }),
+      quickStats: data('VirtualMachineQuickStats', { overallCpuUsage: 0, guestMemoryUsage: 0, uptimeSeconds: 0, guestHeartbeatStatus: on ? 'green' : 'gray' }),
+      overallStatus: 'green',
+    });
+  }
+
+  private snapshotInfo(): DataObject | undefined {
+    if (!this.vm.snapshots.size) return undefined;
+    const tree = (x: SnapshotState): DataObject =>
+      data('VirtualMachineSnapshotTree', {
+        snapshot: snapshotRef(this.engine, x),
+        vm: this.ref,
+        name: x.name,
+        description: x.description,
+        id: x.id,
+        createTime: x.createTime,
+        state: x.powerState,
+        quiesced: x.quiesced,
+        childSnapshotList: x.children.map((c) => this.vm.snapshots.get(c)).filter((c): c is SnapshotState => !!c).map(tree),
+        replaySupported: false,
+      });
+    const current = this.vm.currentSnapshot !== undefined ? this.vm.snapshots.get(this.vm.currentSnapshot) : undefined;
+    return data('VirtualMachineSnapshotInfo', {
+      currentSnapshot: current && snapshotRef(this.engine, current),
+      rootSnapshotList: this.roots().map(tree),
+    });
+  }
+
+  /** One operation at a time changes the snapshot tree; a second one gets InvalidState. */
+  private hold(what: string): () => void {
+    if (this.vm.busy) throw Faults.invalidState(`Another task is already in progress (${this.vm.busy}).`);
+    this.vm.busy = what;
+    return () => {
+      this.vm.busy = undefined;
+    };
+  }
+
+  private task(call: CallContext, descriptionId: string, work: () => unknown): MoRef {
+    return startTask(call, this, descriptionId, work, () => this.vm.spec.name);
+  }
+
+  CreateSnapshot_Task(args: Args, call: CallContext): MoRef {
+    const name = args.str('name');
+    const description = args.optStr('description') ?? '';
+    const memory = args.bool('memory');
+    const quiesce = args.bool('quiesce');
+    const release = this.hold('CreateSnapshot_Task');
+    const engine = this.engine;
+    return this.task(call, 'VirtualMachine.createSnapshot', async () => {
+      try {
+        const stuck = engine.peekFault('snapshot-stuck');
+        if (stuck) await engine.untilCleared(stuck.id);
+        if (quiesce && this.vm.spec.powerState === 'poweredOn') {
+          if (!this.toolsRunning) throw Faults.toolsUnavailable();
+          if (engine.fault('snapshot-quiesce-failure')) throw Faults.applicationQuiesce();
+        }
+        void memory;
+        return snapshotRef(engine, takeSnapshot(engine, this.vm, name, description, quiesce && this.vm.spec.powerState === 'poweredOn'));
+      } finally {
+        release();
+      }
+    });
+  }
+
+  RemoveAllSnapshots_Task(_args: Args, call: CallContext): MoRef {
+    return this.task(call, 'VirtualMachine.removeAllSnapshots', () => {
+      for (const r of this.roots()) removeSnapshot(this.engine, this.vm, r.id, true);
+    });
+  }
+
+  RevertToCurrentSnapshot_Task(_args: Args, call: CallContext): MoRef {
+    const current = this.vm.currentSnapshot;
+    if (current === undefined) throw new VimFault('NotFound', 'The virtual machine has no current snapshot.');
+    return this.task(call, 'VirtualMachine.revertToCurrentSnapshot', () => revertSnapshot(this.engine, this.vm, current));
+  }
+
+  QueryChangedDiskAreas(args: Args): DataObject {
+    const snapRef = args.optRef('snapshot', 'VirtualMachineSnapshot');
+    const deviceKey = args.int('deviceKey');
+    const startOffset = args.int('startOffset');
+    const changeId = args.str('changeId');
+    if (!snapRef) throw Faults.invalidArgument('snapshot', 'a snapshot is required to query changed areas');
+    const id = this.engine.naming.snapshotFromId(snapRef.value);
+    const snap = id === undefined ? undefined : this.vm.snapshots.get(id);
+    if (!snap) {
+      if (id !== undefined && vsphereOf(this.engine.world).snapshotById(id)) throw Faults.invalidArgument('snapshot', 'the snapshot belongs to another virtual machine');
+      throw Faults.notFound(snapRef);
+    }
+    const disk = vsphereOf(this.engine.world).disk(this.vm, deviceKey);
+    if (!disk) throw Faults.invalidArgument('deviceKey');
+    const backing = snap.disks.find((d) => d.key === deviceKey);
+    const file = backing?.fileName ?? disk.spec.fileName;
+    if (!this.vm.spec.cbtEnabled || !disk.changeTrackingEnabled) {
+      throw Faults.fileFault(file.replace(/\.vmdk$/, '-ctk.vmdk'), `Error caused by file ${file}: change tracking is not enabled on this disk`);
+    }
+    if (startOffset < 0 || startOffset >= disk.capacityBytes) throw Faults.invalidArgument('startOffset');
+    applyCbtReset(this.engine, this.vm);
+    try {
+      const r = disk.queryChangedAreas(snap.diskSnapshotId, startOffset, changeId);
+      return data('DiskChangeInfo', {
+        startOffset: r.startOffset,
+        length: r.length,
+        changedArea: r.changedArea.map((e) => data('DiskChangeExtent', { start: e.start, length: e.length })),
+      });
+    } catch (err) {
+      if (err instanceof CbtError || (err as { fault?: string }).fault === 'FileFault') {
+        throw Faults.fileFault((err as CbtError).file ?? file, `Error caused by file ${(err as CbtError).file ?? file}: ${(err as Error).message}`);
+      }
+      throw err;
+    }
+  }
+
+  ReconfigVM_Task(args: Args, call: CallContext): MoRef {
+    const spec = Args.of(args.obj('spec'), 'spec');
+    const cbt = spec.raw.changeTrackingEnabled === undefined ? undefined : spec.bool('changeTrackingEnabled');
+    const name = spec.optStr('name');
+    const numCpus = spec.optInt('numCPUs');
+    const memoryMB = spec.optInt('memoryMB');
+    if (spec.list('deviceChange').length) throw new VimFault('NotSupported', 'Device changes are not supported by this simulator.');
+    if (numCpus !== undefined && numCpus < 1) throw Faults.invalidArgument('spec.numCPUs');
+    if (memoryMB !== undefined && memoryMB < 4) throw Faults.invalidArgument('spec.memoryMB');
+    return this.task(call, 'VirtualMachine.reconfigure', () => {
+      const s = this.vm.spec;
+      if (cbt !== undefined) {
+        for (const d of vsphereOf(this.engine.world).disks(this.vm)) d.setChangeTracking(cbt);
+        s.cbtEnabled = cbt;
+      }
+      if (name) s.name = name;
+      if (numCpus) s.numCpu = numCpus;
+      if (memoryMB) s.memoryMB = memoryMB;
+      this.vm.modified = new Date();
+    });
+  }
+
+  PowerOnVM_Task(_args: Args, call: CallContext): MoRef {
+    if (this.vm.spec.powerState === 'poweredOn') throw Faults.invalidPowerState('poweredOn', 'poweredOn');
+    return this.task(call, 'VirtualMachine.powerOn', () => this.setPower(true));
+  }
+
+  PowerOffVM_Task(_args: Args, call: CallContext): MoRef {
+    if (this.vm.spec.powerState === 'poweredOff') throw Faults.invalidPowerState('poweredOff', 'poweredOff');
+    return this.task(call, 'VirtualMachine.powerOff', () => this.setPower(false));
+  }
+
+  private async setPower(on: boolean): Promise<void> {
+    this.vm.spec.powerState = on ? 'poweredOn' : 'poweredOff';
+    this.vm.bootTime = on ? new Date() : undefined;
+    this.vm.modified = new Date();
+    await this.engine.world.guests?.powerChanged(this.vm.spec.moid, on);
+  }
+
+  Destroy_Task(_args: Args, call: CallContext): MoRef {
+    if (this.vm.spec.powerState !== 'poweredOff') throw Faults.invalidPowerState('poweredOff', this.vm.spec.powerState);
+    return this.task(call, 'VirtualMachine.destroy', () => {
+      vsphereOf(this.engine.world).removeVm(this.vm.spec.moid);
+      this.engine.unregister(this.ref);
+    });
+  }
+}
