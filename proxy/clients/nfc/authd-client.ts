@@ -45,7 +45,7 @@ export async function connectAuthd(net: ProxyNet, target: NfcTarget, opts: Authd
     if (!banner.startsWith('220 ')) throw new NfcClientError('AUTHD', `unexpected authd banner: ${banner.slice(0, 80)}`);
     const pipe = new RawPipe(raw, pre.detach());
     const tlsOpts = tlsOptionsFor(net, target, port, timeoutMs);
-    const tls = await secure(tlsConnect({ ...tlsOpts, socket: pipe }), timeoutMs);
+    const tls = await secure(tlsConnect({ ...tlsOpts, socket: pipe }), timeoutMs, target.sslThumbprint);
     const lines = new ByteReader(tls, 16 * 1024, timeoutMs);
     const ask = async (command: string, want: number): Promise<AuthdReply> => {
       tls.write(`${command}\r\n`);
@@ -76,7 +76,7 @@ export async function connectAuthd(net: ProxyNet, target: NfcTarget, opts: Authd
     tls.on('error', () => {});
     tls.destroy();
     if (!ssl) return raw;
-    return await secure(tlsConnect({ ...tlsOpts, socket: raw }), timeoutMs);
+    return await secure(tlsConnect({ ...tlsOpts, socket: raw }), timeoutMs, target.sslThumbprint);
   } catch (err) {
     raw.destroy();
     throw err;
@@ -88,7 +88,11 @@ function tlsOptionsFor(net: ProxyNet, target: NfcTarget, port: number, timeoutMs
   return rest;
 }
 
-function secure(socket: TLSSocket, timeoutMs: number): Promise<TLSSocket> {
+/**
+ * Waits for the handshake and checks the pin itself: with rejectUnauthorized off (as pinning needs),
+ * node reports a failed checkServerIdentity only in socket.authorizationError, it does not abort.
+ */
+function secure(socket: TLSSocket, timeoutMs: number, pinSha1: string): Promise<TLSSocket> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => fail(new NfcClientError('PROTOCOL', `TLS handshake timed out after ${timeoutMs} ms`)), timeoutMs);
     const fail = (err: Error) => {
@@ -105,6 +109,10 @@ function secure(socket: TLSSocket, timeoutMs: number): Promise<TLSSocket> {
     };
     socket.once('error', fail);
     socket.once('secureConnect', () => {
+      const seen = socket.getPeerCertificate().fingerprint ?? '';
+      if (seen.toUpperCase() !== pinSha1.toUpperCase()) {
+        return fail(Object.assign(new Error(`host thumbprint ${seen} does not match the ticket's ${pinSha1}`), { code: 'THUMBPRINT_MISMATCH' }));
+      }
       clearTimeout(timer);
       socket.off('error', fail);
       resolve(socket);
