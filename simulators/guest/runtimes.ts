@@ -48,7 +48,7 @@ export class LabGuests implements GuestRuntimes, SqlWorld {
       const component = `guest-${name}`;
       rt = new LabGuestRuntime(name, {
         spec: () => this.spec(name)!,
-        fault: (type) => this.lab.faults.take(component, type),
+        fault: (type, consume = true) => (consume ? this.lab.faults.take(component, type) : this.lab.faults.peek(component, type)),
         sql: () => this.server(name),
         pluginAddress: () =>
           this.lab.options.singleHost ? { address: '127.0.0.1', port: 0, singleHost: true } : { address: this.lab.addressOf(`${component}/loopback`), port: PLUGIN_PORT, singleHost: false },

@@ -26,7 +26,7 @@ export interface GuestossvcDeps {
   processes: ProcessTable;
   writers: Writer[];
   sql(): SqlServerModel | undefined;
-  fault(type: string): Fault | undefined;
+  fault(type: string, consume?: boolean): Fault | undefined;
   /** Where the plugin binds: the guest's internal loopback, and which peer it admits. */
   pluginBind: { address: string; port: number; allowPeer(address: string): boolean; localAddress?: string };
   token: string;

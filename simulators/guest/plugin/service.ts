@@ -14,8 +14,8 @@ export const FREEZE_LIMIT_MS = 60_000;
 export interface PluginDeps {
   sql?: SqlServerModel;
   writers: Writer[];
-  /** Consumes one use of an active fault on this guest. */
-  fault(type: string): Fault | undefined;
+  /** An active fault on this guest; `consume` (default) uses one of its uses. */
+  fault(type: string, consume?: boolean): Fault | undefined;
 }
 
 interface VssSession {
@@ -63,10 +63,10 @@ export class PluginService {
 
   /** vss-writer-failed at `phase`: the writer reports the matching failed state. */
   private checkWriterFault(phase: string, session: VssSession): void {
-    const f = this.deps.fault('vss-writer-failed');
-    if (!f) return;
-    const at = String(f.params.phase ?? 'prepare-snapshot');
-    if (at !== phase) return;
+    const peeked = this.deps.fault('vss-writer-failed', false);
+    const at = String(peeked?.params.phase ?? 'prepare-snapshot');
+    if (!peeked || at !== phase) return;
+    const f = this.deps.fault('vss-writer-failed')!;
     const error = (String(f.params.error ?? 'nonretryable') as WriterErrorName) in WriterErrors ? (String(f.params.error ?? 'nonretryable') as WriterErrorName) : 'nonretryable';
     const err = this.sqlWriter().fail(FAIL_PHASES[at] ?? WriterState.FAILED_AT_PREPARE_SNAPSHOT, error);
     this.endSession(session, 'failed', err);
@@ -172,7 +172,8 @@ export class PluginService {
     if (s.phase === 'frozen' || s.phase === 'snapshot') this.resume(s);
     s.phase = phase;
     s.failure = failure;
-    if (phase !== 'completed') for (const set of s.sets) this.sets.delete(set.header.backupSetId);
+    // The snapshot's data lives until the session ends, whatever the outcome.
+    for (const set of s.sets) this.sets.delete(set.header.backupSetId);
     if (!failure) for (const w of this.deps.writers) w.set(WriterState.STABLE);
   }
 

@@ -19,7 +19,7 @@ const TERMINATED = 1;
 
 export interface GuestEnv {
   spec(): VmSpec;
-  fault(type: string): Fault | undefined;
+  fault(type: string, consume?: boolean): Fault | undefined;
   sql(): SqlServerModel | undefined;
   /** Where the plugin binds inside this guest, and whether the lab runs everything on one address. */
   pluginAddress(): { address: string; port: number; singleHost: boolean };
@@ -150,7 +150,7 @@ export class LabGuestRuntime implements GuestRuntime {
       processes: this.processes,
       writers: this.writers,
       sql: () => this.env.sql(),
-      fault: (t) => this.env.fault(t),
+      fault: (t, consume) => this.env.fault(t, consume),
       pluginBind: {
         address: bind.address,
         port: bind.port,
