@@ -5,6 +5,7 @@ import { applyConnectionFault, validateConnectionFault, FaultParamsError } from 
 import { TEST_PKI_DIR } from '../helpers/lab.ts';
 import { echoTcpComponent, type EchoStats } from './echo-tcp-component.ts';
 import { exchange } from './client.ts';
+import { connect } from 'node:net';
 import type { FaultInput } from '../../simulators/core/faults/registry.ts';
 
 let lab: CoreLab<unknown>;
@@ -60,6 +61,24 @@ describe('connection faults over real sockets', () => {
     expect(jitter.received.length).toBe(2000);
     expect(jitter.elapsedMs).toBeGreaterThanOrEqual(120);
     await expectNormalService();
+  });
+
+  test('a client that half-closes still gets every delayed byte before the FIN', async () => {
+    const data = randomBytes(30_000);
+    const received = await withFault({ target: 'echo:tcp', type: 'latency', params: { ms: 80 } }, () =>
+      new Promise<Buffer>((resolve, reject) => {
+        const chunks: Buffer[] = [];
+        const s = connect({ host: tcp().bindAddress, port: tcp().port }, () => s.end(data));
+        const timer = setTimeout(() => reject(new Error('no FIN from the server')), 10_000);
+        s.on('data', (d) => chunks.push(d));
+        s.once('error', reject);
+        s.once('end', () => {
+          clearTimeout(timer);
+          resolve(Buffer.concat(chunks));
+        });
+      }),
+    );
+    expect(received.equals(data)).toBe(true);
   });
 
   test('bandwidth: N bytes at R bytes/s take at least N/R, and arrive intact', async () => {
