@@ -65,7 +65,7 @@ export class NfcConnection {
     const stream = await connectAuthd(net, target, opts);
     stream.on('error', () => {});
     const timeoutMs = opts.requestTimeoutMs ?? 60_000;
-    const reader = new ByteReader(stream, 1024 * 1024, timeoutMs);
+    const reader = new ByteReader(stream, 4 * 1024 * 1024, timeoutMs);
     const conn = new NfcConnection(stream, reader, timeoutMs);
     try {
       await conn.handshake(opts.clientName ?? 'bpsim', opts.opId ?? (opts.ssl === false ? 'nbdmode' : 'nbdsslmode'));
@@ -208,10 +208,10 @@ export class NfcConnection {
   private async pump(): Promise<void> {
     try {
       for (;;) {
-        const h = decodeAioHeader(await this.reader.read(AIO_HEADER_SIZE, 0));
+        const h = decodeAioHeader(this.reader.tryRead(AIO_HEADER_SIZE) ?? (await this.reader.read(AIO_HEADER_SIZE, 0)));
         if (h.magic !== AIO_MAGIC) throw new NfcClientError('PROTOCOL', `invalid AIO header magic 0x${h.magic.toString(16)}`);
         if (h.size > 4096) throw new NfcClientError('PROTOCOL', `AIO reply announces ${h.size} payload bytes`);
-        const payload = await this.reader.read(h.size, this.timeoutMs);
+        const payload = this.reader.tryRead(h.size) ?? (await this.reader.read(h.size, this.timeoutMs));
         const op = this.pending.get(h.opId);
         if (h.type === AioMsg.ERROR) {
           const e = errorOf(decodeAioError(payload));

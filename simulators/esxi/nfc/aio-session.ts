@@ -61,6 +61,8 @@ const IDLE_TIMEOUT_MS = 120_000;
 const DRAIN_TIMEOUT_MS = 60_000;
 const MAX_OPEN_FILES = 16;
 const MAX_PENDING_WRITES = 64;
+/** Read-reply data bytes per socket write (16 fragments). */
+const READ_BATCH = 1024 * 1024;
 
 /**
  * The asynchronous I/O phase: one message at a time, in order. Read replies are generated fragment
@@ -213,13 +215,21 @@ export class AioSession {
     this.checkRange(file, offset, length);
     this.injectedReadError(offset, length);
     const { disk } = file.view;
-    for (let dest = 0; dest < length; dest += AIO_FRAGMENT_MAX) {
-      const n = Math.min(AIO_FRAGMENT_MAX, length - dest);
-      const frame = Buffer.allocUnsafe(AIO_HEADER_SIZE + IO_PAYLOAD_SIZE + n);
-      encodeAioHeader(AioMsg.IO, IO_PAYLOAD_SIZE, opId, frame);
-      encodeIo({ handle: 0n, direction: IO_READ, compression: 0, offset, total: length, fragmentOffset: dest, fragmentLength: n, extraLength: n }, frame, AIO_HEADER_SIZE);
-      disk.readInto(file.view, offset + dest, frame, AIO_HEADER_SIZE + IO_PAYLOAD_SIZE, n);
-      if (!this.stream.write(frame)) await drained(this.stream);
+    const frameHead = AIO_HEADER_SIZE + IO_PAYLOAD_SIZE;
+    // Fragments go out in batches of up to READ_BATCH data bytes: one write (and one drain wait) per batch.
+    for (let dest = 0; dest < length; ) {
+      const batchEnd = Math.min(length, dest + READ_BATCH);
+      const frags = Math.ceil((batchEnd - dest) / AIO_FRAGMENT_MAX);
+      const out = Buffer.allocUnsafe(frags * frameHead + (batchEnd - dest));
+      let at = 0;
+      for (; dest < batchEnd; dest += AIO_FRAGMENT_MAX) {
+        const n = Math.min(AIO_FRAGMENT_MAX, batchEnd - dest);
+        encodeAioHeader(AioMsg.IO, IO_PAYLOAD_SIZE, opId, out.subarray(at, at + AIO_HEADER_SIZE));
+        encodeIo({ handle: 0n, direction: IO_READ, compression: 0, offset, total: length, fragmentOffset: dest, fragmentLength: n, extraLength: n }, out, at + AIO_HEADER_SIZE);
+        disk.readInto(file.view, offset + dest, out, at + frameHead, n);
+        at += frameHead + n;
+      }
+      if (!this.stream.write(out)) await drained(this.stream);
     }
     this.bytesRead += length;
   }

@@ -11,7 +11,9 @@ import { serveNfc } from './nfc-session.ts';
  * that offset fails with VIX_E_DISK_NOIO).
  */
 export function startNfcServer(ctx: ComponentContext<LabWorld>): Promise<Listener> {
-  return ctx.listenTcp({ listener: 'authd', realPort: 902, protocol: 'authd/nfc' }, (stream, conn) => {
+  return ctx.listenTcp({ listener: 'authd', realPort: 902, protocol: 'authd/nfc' }, (stream, conn, socket) => {
+    // Small replies right after big fragments must not wait for a delayed ACK (Nagle).
+    socket.setNoDelay(true);
     void serveConnection(ctx, stream, conn);
   });
 }

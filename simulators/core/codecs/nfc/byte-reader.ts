@@ -60,15 +60,20 @@ export class ByteReader {
   }
 
   async read(n: number, timeoutMs = this.defaultTimeoutMs): Promise<Buffer> {
-    await this.want(n, timeoutMs);
+    if (this.buffered < n) await this.want(n, timeoutMs);
     return this.take(n);
+  }
+
+  /** The next n bytes if they are already here (hot loops skip a promise per message). */
+  tryRead(n: number): Buffer | undefined {
+    return this.buffered >= n ? this.take(n) : undefined;
   }
 
   /** Copies the next n bytes into target[at..] without an intermediate buffer. */
   async readInto(target: Buffer, at: number, n: number, timeoutMs = this.defaultTimeoutMs): Promise<void> {
     let done = 0;
     while (done < n) {
-      await this.want(1, timeoutMs);
+      if (this.buffered === 0) await this.want(1, timeoutMs);
       const c = this.chunks[0]!;
       const k = Math.min(c.length - this.head, n - done);
       c.copy(target, at + done, this.head, this.head + k);
