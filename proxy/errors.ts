@@ -1,3 +1,7 @@
+import { VimFaultError } from './clients/vsphere/soap-client.ts';
+import { CloudApiError } from './clients/cloud/errors.ts';
+import { NfcClientError } from './clients/nfc/errors.ts';
+
 /**
  * Every failure a flow reports has a class, so a job log, a scenario expectation and a test can
  * say "failed with clock-skew" rather than match message text.
@@ -37,9 +41,49 @@ export class ProxyError extends Error {
   }
 }
 
-/** Classifies low-level errors (socket, TLS) that no client wrapped. */
+const VIM_FAULT_CLASS: Record<string, ErrorClass> = {
+  InvalidLogin: 'auth',
+  NotAuthenticated: 'auth',
+  NoPermission: 'auth',
+  InvalidGuestLogin: 'guest',
+  GuestOperationsUnavailable: 'guest',
+  GuestPermissionDenied: 'guest',
+  GuestProcessNotFound: 'guest',
+  ManagedObjectNotFound: 'not-found',
+  InvalidState: 'invalid-state',
+  ApplicationQuiesceFault: 'quiesce',
+  FileFault: 'cbt',
+};
+
+const NFC_KIND_CLASS: Record<string, ErrorClass> = {
+  THUMBPRINT_MISMATCH: 'tls',
+  AUTHD: 'ticket',
+  NFC: 'nfc',
+  PROTOCOL: 'nfc',
+  CONNECT: 'network',
+};
+
+/** The class of a client error (vim fault, cloud API answer, NFC failure), by its own fields. */
+function clientErrorClass(err: unknown): ErrorClass | undefined {
+  if (err instanceof VimFaultError) return VIM_FAULT_CLASS[err.faultType] ?? 'internal';
+  if (err instanceof CloudApiError) {
+    if (err.status === 0) return 'network';
+    if (err.status === 503) return 'cloud-unavailable';
+    if (err.code === 'quota_exceeded') return 'quota';
+    if (err.status === 401 || err.status === 403) return 'auth';
+    if (err.code === 'block_corrupted' || err.status === 422) return 'integrity';
+    if (err.status === 404) return 'not-found';
+    return 'internal';
+  }
+  if (err instanceof NfcClientError) return NFC_KIND_CLASS[err.kind] ?? 'nfc';
+  return undefined;
+}
+
+/** Classifies errors that no flow wrapped: client errors by their fields, then socket and TLS errors by code. */
 export function classify(err: unknown): ProxyError {
   if (err instanceof ProxyError) return err;
+  const known = clientErrorClass(err);
+  if (known) return new ProxyError(known, (err as Error).message, {}, { cause: err });
   const e = err as NodeJS.ErrnoException & { errorClass?: ErrorClass };
   if (e?.errorClass) return new ProxyError(e.errorClass, e.message, {}, { cause: err });
   const code = e?.code ?? '';

@@ -1,0 +1,113 @@
+import { createHash } from 'node:crypto';
+import type { DataTarget } from './data-target.ts';
+
+export interface Block {
+  offset: number;
+  data: Buffer;
+}
+
+export interface StoredBlock {
+  offset: number;
+  length: number;
+  hash: string;
+}
+
+export interface UploadStats {
+  blocks: number;
+  blocksUploaded: number;
+  bytesRead: number;
+  bytesSent: number;
+}
+
+/**
+ * Hashes blocks, asks the target which it is missing, and uploads only those, a batch at a time
+ * with a few uploads in flight. While one batch uploads the next one is being read, so the source
+ * (902, guestossvc) keeps streaming. Returns every block's place and hash, in input order.
+ */
+export async function storeBlocks(
+  source: AsyncIterable<Block>,
+  target: DataTarget,
+  onProgress: (stats: UploadStats) => void,
+  opts: { batchBlocks?: number; parallel?: number } = {},
+): Promise<{ stored: StoredBlock[]; stats: UploadStats }> {
+  const batchBlocks = opts.batchBlocks ?? 16;
+  const parallel = opts.parallel ?? 4;
+  const stats: UploadStats = { blocks: 0, blocksUploaded: 0, bytesRead: 0, bytesSent: 0 };
+  const stored: StoredBlock[] = [];
+  let inFlight: Promise<void> = Promise.resolve();
+
+  const flush = async (batch: (Block & { hash: string })[]) => {
+    const missing = new Set(await target.missing([...new Set(batch.map((b) => b.hash))]));
+    const todo = batch.filter((b) => missing.delete(b.hash)); // each missing hash once
+    for (let i = 0; i < todo.length; i += parallel) {
+      await Promise.all(
+        todo.slice(i, i + parallel).map(async (b) => {
+          await target.upload(b.data, b.hash);
+          stats.blocksUploaded++;
+          stats.bytesSent += b.data.length;
+        }),
+      );
+      onProgress(stats);
+    }
+  };
+
+  let batch: (Block & { hash: string })[] = [];
+  for await (const block of source) {
+    const hash = createHash('sha256').update(block.data).digest('hex');
+    batch.push({ ...block, hash });
+    stored.push({ offset: block.offset, length: block.data.length, hash });
+    stats.blocks++;
+    stats.bytesRead += block.data.length;
+    if (batch.length >= batchBlocks) {
+      await inFlight;
+      const full = batch;
+      batch = [];
+      inFlight = flush(full);
+      // Surface a failure at the next await, not as an unhandled rejection.
+      inFlight.catch(() => {});
+      onProgress(stats);
+    }
+  }
+  await inFlight;
+  if (batch.length) await flush(batch);
+  onProgress(stats);
+  return { stored, stats };
+}
+
+/** Cuts a byte stream (a SQL backup stream) into blocks of `size`, with offsets. */
+export async function* cutStream(stream: AsyncIterable<Buffer | Uint8Array>, size: number): AsyncGenerator<Block> {
+  let pending: Buffer[] = [];
+  let pendingBytes = 0;
+  let offset = 0;
+  for await (const chunk of stream) {
+    let buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk);
+    while (buf.length) {
+      const take = Math.min(size - pendingBytes, buf.length);
+      pending.push(buf.subarray(0, take));
+      pendingBytes += take;
+      buf = buf.subarray(take);
+      if (pendingBytes === size) {
+        yield { offset, data: Buffer.concat(pending, size) };
+        offset += size;
+        pending = [];
+        pendingBytes = 0;
+      }
+    }
+  }
+  if (pendingBytes) yield { offset, data: Buffer.concat(pending, pendingBytes) };
+}
+
+/** Disk extents rounded out to whole blocks of `size` (clamped to the capacity), merged and sorted. */
+export function alignToBlocks(extents: { start: number; length: number }[], size: number, capacity: number): { start: number; length: number }[] {
+  const indices = new Set<number>();
+  for (const e of extents) {
+    if (e.length <= 0) continue;
+    const first = Math.floor(e.start / size);
+    const last = Math.floor((e.start + e.length - 1) / size);
+    for (let i = first; i <= last; i++) indices.add(i);
+  }
+  return [...indices]
+    .sort((a, b) => a - b)
+    .map((i) => ({ start: i * size, length: Math.min(size, capacity - i * size) }))
+    .filter((e) => e.length > 0);
+}
