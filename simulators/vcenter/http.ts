@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { faultEnvelope, MoRef, parseSoap, responseEnvelope, XmlRejected } from '../core/codecs/vim25/index.ts';
+import { faultEnvelope, MoRef, parseSoap, responseEnvelopeBytes, XmlRejected } from '../core/codecs/vim25/index.ts';
 import type { ConnContext } from '../core/net/listen.ts';
 import type { SoapEngine, CallContext } from './engine.ts';
 import { VimFault } from './soap/faults.ts';
@@ -30,9 +30,10 @@ function sessionCookie(header: string | undefined): string | undefined {
   return undefined;
 }
 
-function send(res: ServerResponse, status: number, body: string, headers: Record<string, string> = {}): void {
-  res.writeHead(status, { 'content-type': 'text/xml; charset=utf-8', 'content-length': String(Buffer.byteLength(body)), ...headers });
-  res.end(body);
+function send(res: ServerResponse, status: number, body: string | Buffer, headers: Record<string, string> = {}): void {
+  const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
+  res.writeHead(status, { 'content-type': 'text/xml; charset=utf-8', 'content-length': String(bytes.length), ...headers });
+  res.end(bytes);
 }
 
 /** Reads the body up to `max` bytes; undefined when it is larger (the caller answers 413). */
@@ -99,7 +100,7 @@ export function soapHandler(engine: SoapEngine) {
       const result = await engine.invoke(method, message.body, call);
       const headers: Record<string, string> = {};
       if (call.newSession) headers['set-cookie'] = `${COOKIE}="${call.newSession.cookie}"; Path=/; HttpOnly; Secure;`;
-      send(res, 200, responseEnvelope(method, result), headers);
+      send(res, 200, responseEnvelopeBytes(method, result), headers);
       ctx.trace('response', `${method} ok`);
     } catch (err) {
       const fault = err instanceof VimFault ? err : new VimFault('SystemError', `A general system error occurred: ${(err as Error).message}`, { reason: (err as Error).message });

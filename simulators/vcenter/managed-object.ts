@@ -13,6 +13,8 @@ export type SoapMethod = (args: Args, call: CallContext) => unknown;
 export abstract class ManagedObject {
   readonly ref: MoRef;
   private readonly getters = new Map<string, Getter>();
+  /** Getters for whole property paths ("runtime.powerState") that skip building the parent object. */
+  private readonly paths = new Map<string, Getter>();
 
   constructor(
     readonly engine: SoapEngine,
@@ -34,6 +36,15 @@ export abstract class ManagedObject {
 
   protected expose(getters: Record<string, Getter>): void {
     for (const [k, g] of Object.entries(getters)) this.getters.set(k, g);
+  }
+
+  /** Must return exactly what walking the full property would: a shortcut for hot paths, not a new value. */
+  protected exposePaths(getters: Record<string, Getter>): void {
+    for (const [k, g] of Object.entries(getters)) this.paths.set(k, g);
+  }
+
+  pathGetter(path: string): Getter | undefined {
+    return this.paths.get(path);
   }
 
   hasProperty(name: string): boolean {

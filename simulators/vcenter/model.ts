@@ -52,7 +52,14 @@ export function buildModel(engine: SoapEngine, ownHost?: HostSpec): void {
   const computeId = flavor === 'vcenter' ? inv.cluster.moid : 'ha-compute-res';
   const hosts = flavor === 'vcenter' ? inv.hosts : inv.hosts.filter((h) => h.moid === ownHost?.moid);
   const datastores = inv.datastores.filter((d) => hosts.some((h) => h.datastores.includes(d.moid)));
-  const ref = (type: string, id: string) => new MoRef(type, id);
+  // References are immutable: one instance per object saves allocations in 1,000-VM listings.
+  const refs = new Map<string, MoRef>();
+  const ref = (type: string, id: string) => {
+    const k = `${type}:${id}`;
+    let r = refs.get(k);
+    if (!r) refs.set(k, (r = new MoRef(type, id)));
+    return r;
+  };
   const layout: Layout = {
     rootFolder: ref('Folder', ids.rootFolder),
     datacenter: ref('Datacenter', dcId),

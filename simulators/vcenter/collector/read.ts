@@ -6,6 +6,8 @@ import { Faults } from '../soap/faults.ts';
 
 /** Reads a property path ("config.hardware.device") from an object's plain data. */
 export function readPath(mo: ManagedObject, path: string, call: CallContext): unknown {
+  const fast = mo.pathGetter(path);
+  if (fast) return fast(call);
   const dot = path.indexOf('.');
   const top = dot < 0 ? path : path.slice(0, dot);
   if (!mo.hasProperty(top)) throw Faults.invalidProperty(path);
@@ -57,7 +59,7 @@ export function selectObjects(spec: XObject, call: CallContext): ManagedObject[]
   for (const os of objectSpecs) index(asList(isXObject(os) ? os.selectSet : undefined), seen);
 
   const out = new Map<string, ManagedObject>();
-  const visited = new Set<string>();
+  const visited = new Map<Traversal, Set<string>>();
   const visit = (mo: ManagedObject, skip: boolean, selectSet: XValue[]) => {
     if (!skip) out.set(mo.ref.value, mo);
     for (const sel of selectSet) {
@@ -66,10 +68,11 @@ export function selectObjects(spec: XObject, call: CallContext): ManagedObject[]
       if (!t) throw Faults.invalidArgument('selectSet', `no TraversalSpec named ${(parsed as { ref: string }).ref}`);
       if (!mo.isA(t.type)) continue;
       if (!mo.hasProperty(t.path.split('.')[0]!)) throw Faults.invalidProperty(t.path);
+      let seen = visited.get(t);
+      if (!seen) visited.set(t, (seen = new Set()));
       for (const ref of refsOf(readPath(mo, t.path, call))) {
-        const edge = `${t.name ?? t.path}|${ref.value}`;
-        if (visited.has(edge)) continue;
-        visited.add(edge);
+        if (seen.has(ref.value)) continue;
+        seen.add(ref.value);
         const child = call.engine.lookup(ref);
         if (child) visit(child, t.skip, t.selectSet);
       }

@@ -22,7 +22,7 @@ function specs(args: Args): XObject[] {
 
 /** The PropertyCollector: retrieval (paged) and filters with versioned updates, per session. */
 export class PropertyCollector extends ManagedObject {
-  private readonly pages = new Map<string, { session: string; rest: DataObject[] }>();
+  private readonly pages = new Map<string, { session: string; rest: unknown[] }>();
 
   constructor(engine: SoapEngine, id: string) {
     super(engine, 'PropertyCollector', id);
@@ -31,7 +31,7 @@ export class PropertyCollector extends ManagedObject {
     });
   }
 
-  RetrieveProperties(args: Args, call: CallContext): DataObject[] {
+  RetrieveProperties(args: Args, call: CallContext): unknown[] {
     return retrieveContents(specs(args), call);
   }
 
@@ -54,7 +54,7 @@ export class PropertyCollector extends ManagedObject {
     this.pages.delete(args.str('token'));
   }
 
-  private page(objects: DataObject[], max: number | undefined, call: CallContext): DataObject | undefined {
+  private page(objects: unknown[], max: number | undefined, call: CallContext): DataObject | undefined {
     if (!objects.length) return undefined;
     if (!max || objects.length <= max) return retrieveResult(objects);
     const token = randomBytes(8).toString('hex');

@@ -32,6 +32,28 @@ export class VirtualMachine extends ManagedEntity {
       guestHeartbeatStatus: () => (this.toolsRunning ? 'green' : 'gray'),
       capability: () => data('VirtualMachineCapability', { snapshotOperationsSupported: true, multipleSnapshotsSupported: true, snapshotConfigSupported: true, changeTrackingSupported: true, diskSharesSupported: true }),
     });
+    this.exposeHotPaths();
+  }
+
+  /** Paths inventory listings read for thousands of VMs at once. */
+  private exposeHotPaths(): void {
+    const s = this.vm.spec;
+    this.exposePaths({
+      'config.name': () => s.name,
+      'config.uuid': () => s.uuid,
+      'config.instanceUuid': () => s.instanceUuid,
+      'config.guestId': () => s.guestId,
+      'config.guestFullName': () => s.guestFullName,
+      'config.template': () => false,
+      'config.changeTrackingEnabled': () => s.cbtEnabled,
+      'runtime.powerState': () => s.powerState,
+      'runtime.connectionState': () => 'connected',
+      'runtime.host': () => this.engine.layout.hostRef(s.host),
+      'summary.config.name': () => s.name,
+      'summary.config.uuid': () => s.uuid,
+      'summary.config.instanceUuid': () => s.instanceUuid,
+      'summary.runtime.powerState': () => s.powerState,
+    });
   }
 
   override alive(): boolean {

@@ -12,7 +12,7 @@ export class VimFault extends Error {
 
   /** The fault as a data object (inside LocalizedMethodFault for task errors). */
   toData(): DataObject {
-    return data(this.faultType, this.props);
+    return data(this.faultType, { ...this.props });
   }
 
   toLocalized(): DataObject {

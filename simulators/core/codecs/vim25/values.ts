@@ -22,8 +22,10 @@ export class MoRef {
 /** A data object: `_type` is its WSDL type name ("VirtualDisk", "TaskInfo"...). */
 export type DataObject = { _type: string } & Record<string, unknown>;
 
+/** Tags a fresh object literal with its WSDL type (in place: callers always pass a new literal). */
 export function data<T extends Record<string, unknown>>(type: string, fields: T): T & { _type: string } {
-  return { _type: type, ...fields };
+  (fields as Record<string, unknown>)._type = type;
+  return fields as T & { _type: string };
 }
 
 /** A primitive with an explicit XSD type ("xsd:long"), for anyType positions where the JS type is ambiguous. */
@@ -47,6 +49,15 @@ export class AnyType {
 
 export function anyType(value: unknown): AnyType | undefined {
   return value === undefined ? undefined : new AnyType(value);
+}
+
+/** A data object already serialized (its children's XML): the writer wraps it in its element. */
+export class RawXml {
+  constructor(
+    readonly type: string,
+    /** UTF-8 bytes: large responses are assembled from buffers without re-encoding. */
+    readonly inner: Buffer,
+  ) {}
 }
 
 const ITEM_TYPE = Symbol('vim25.itemType');

@@ -1,4 +1,4 @@
-import { AnyType, MoRef, Typed, itemTypeOf, type DataObject } from './values.ts';
+import { AnyType, MoRef, RawXml, Typed, itemTypeOf, type DataObject } from './values.ts';
 
 /**
  * Serializes vim25 values. Data objects always carry `xsi:type` (polymorphic fields such as device
@@ -26,50 +26,84 @@ function primitiveText(v: unknown): string {
 
 /** `<name>` for `value`; `anyType` says the schema cannot tell its type, so xsi:type is required. */
 export function writeElement(name: string, value: unknown, anyType = false): string {
-  if (value === undefined || value === null) return '';
-  if (value instanceof AnyType) return writeElement(name, value.value, true);
+  const out: Part[] = [];
+  emit(out, name, value, anyType);
+  return out.map((p) => (typeof p === 'string' ? p : p.toString('utf8'))).join('');
+}
+
+type Part = string | Buffer;
+
+/** The element as bytes: strings are joined and encoded once, pre-encoded RawXml is copied as is. */
+export function writeElementBytes(name: string, value: unknown, anyType = false, prefix = '', suffix = ''): Buffer {
+  const out: Part[] = [prefix];
+  emit(out, name, value, anyType);
+  out.push(suffix);
+  const chunks: Buffer[] = [];
+  let pending: string[] = [];
+  for (const p of out) {
+    if (typeof p === 'string') pending.push(p);
+    else {
+      if (pending.length) chunks.push(Buffer.from(pending.join(''), 'utf8'));
+      pending = [];
+      chunks.push(p);
+    }
+  }
+  if (pending.length) chunks.push(Buffer.from(pending.join(''), 'utf8'));
+  return Buffer.concat(chunks);
+}
+
+function emit(out: Part[], name: string, value: unknown, anyType: boolean): void {
+  if (value === undefined || value === null) return;
+  if (value instanceof AnyType) return emit(out, name, value.value, true);
   if (Array.isArray(value)) {
     if (!anyType) {
-      let s = '';
-      for (const item of value) s += writeElement(name, item, false);
-      return s;
+      for (const item of value) emit(out, name, item, false);
+      return;
     }
     const item = itemTypeOf(value);
-    const arrayType = `ArrayOf${item.charAt(0).toUpperCase()}${item.slice(1)}`;
-    let s = `<${name} xsi:type="${arrayType}">`;
-    for (const v of value) s += writeElement(item, v, false);
-    return `${s}</${name}>`;
+    out.push(`<${name} xsi:type="ArrayOf${item.charAt(0).toUpperCase()}${item.slice(1)}">`);
+    for (const v of value) emit(out, item, v, false);
+    out.push(`</${name}>`);
+    return;
+  }
+  if (value instanceof RawXml) {
+    out.push(`<${name} xsi:type="${value.type}">`, value.inner, `</${name}>`);
+    return;
   }
   if (value instanceof MoRef) {
-    return `<${name} type="${value.type}"${anyType ? ' xsi:type="ManagedObjectReference"' : ''}>${escapeXml(value.value)}</${name}>`;
+    out.push(`<${name} type="${value.type}"${anyType ? ' xsi:type="ManagedObjectReference"' : ''}>${escapeXml(value.value)}</${name}>`);
+    return;
   }
   if (value instanceof Typed) {
-    return `<${name}${anyType ? ` xsi:type="${value.xsdType}"` : ''}>${primitiveText(value.value)}</${name}>`;
+    out.push(`<${name}${anyType ? ` xsi:type="${value.xsdType}"` : ''}>${primitiveText(value.value)}</${name}>`);
+    return;
   }
   if (value instanceof Date) {
-    return `<${name}${anyType ? ' xsi:type="xsd:dateTime"' : ''}>${value.toISOString()}</${name}>`;
+    out.push(`<${name}${anyType ? ' xsi:type="xsd:dateTime"' : ''}>${value.toISOString()}</${name}>`);
+    return;
   }
   switch (typeof value) {
     case 'string':
-      return `<${name}${anyType ? ' xsi:type="xsd:string"' : ''}>${escapeXml(value)}</${name}>`;
+      out.push(`<${name}${anyType ? ' xsi:type="xsd:string"' : ''}>${escapeXml(value)}</${name}>`);
+      return;
     case 'boolean':
-      return `<${name}${anyType ? ' xsi:type="xsd:boolean"' : ''}>${value}</${name}>`;
+      out.push(`<${name}${anyType ? ' xsi:type="xsd:boolean"' : ''}>${value}</${name}>`);
+      return;
     case 'number':
-      return `<${name}${anyType ? ` xsi:type="${xsdOfNumber(value)}"` : ''}>${value}</${name}>`;
-    case 'object':
-      return writeDataObject(name, value as DataObject);
+      out.push(`<${name}${anyType ? ` xsi:type="${xsdOfNumber(value)}"` : ''}>${value}</${name}>`);
+      return;
+    case 'object': {
+      const obj = value as DataObject;
+      out.push(obj._type ? `<${name} xsi:type="${obj._type}">` : `<${name}>`);
+      for (const key in obj) {
+        if (key !== '_type') emit(out, key, obj[key], false);
+      }
+      out.push(`</${name}>`);
+      return;
+    }
     default:
-      return '';
+      return;
   }
-}
-
-function writeDataObject(name: string, obj: DataObject): string {
-  let s = obj._type ? `<${name} xsi:type="${obj._type}">` : `<${name}>`;
-  for (const key in obj) {
-    if (key === '_type') continue;
-    s += writeElement(key, obj[key], false);
-  }
-  return `${s}</${name}>`;
 }
 
 export { PRIMITIVE_ITEMS, primitiveText };
@@ -81,7 +115,11 @@ export const SOAP_ENVELOPE_CLOSE = '\n</soapenv:Body>\n</soapenv:Envelope>';
 
 /** A method response: several `returnval` elements for an array result, none for void. */
 export function responseEnvelope(method: string, result: unknown): string {
-  return `${SOAP_ENVELOPE_OPEN}<${method}Response xmlns="urn:vim25">${writeElement('returnval', result)}</${method}Response>${SOAP_ENVELOPE_CLOSE}`;
+  return responseEnvelopeBytes(method, result).toString('utf8');
+}
+
+export function responseEnvelopeBytes(method: string, result: unknown): Buffer {
+  return writeElementBytes('returnval', result, false, `${SOAP_ENVELOPE_OPEN}<${method}Response xmlns="urn:vim25">`, `</${method}Response>${SOAP_ENVELOPE_CLOSE}`);
 }
 
 /** A request: `_this` first, then the arguments in the order given (the WSDL order for real servers). */

@@ -1,0 +1,151 @@
+import { pathToFileURL } from 'node:url';
+import { CoreLab } from '../simulators/core/lab.ts';
+import { buildInventory } from '../simulators/inventory/index.ts';
+import { mergeCredentials } from '../simulators/credentials.ts';
+import { data, MoRef, requestEnvelope } from '../simulators/core/codecs/vim25/index.ts';
+import type { LabWorld } from '../simulators/world.ts';
+import { vcenterComponent } from '../simulators/vcenter/component.ts';
+import { ProxyNet } from '../proxy/net/proxy-net.ts';
+import { HttpsClient } from '../proxy/net/https-client.ts';
+import { VsphereClient } from '../proxy/clients/vsphere/index.ts';
+import { figure, type BenchOptions, type Figure } from './figure.ts';
+
+export interface SoapBenchOptions {
+  vms?: number;
+  requests?: number;
+  concurrency?: number;
+}
+
+export interface Series {
+  requestsPerSec: number;
+  p50Ms: number;
+  p99Ms: number;
+}
+
+export interface SoapBenchResult {
+  vms: number;
+  responseBytes: number;
+  soap: Series;
+  staticHandler: Series;
+  /** SOAP throughput / static handler throughput (aim >= 0.5). */
+  ratio: number;
+}
+
+const PATHS = ['name', 'runtime.powerState', 'config.instanceUuid'];
+
+/**
+ * RetrievePropertiesEx over a ContainerView of `vms` VMs (3 properties), against a static HTTPS
+ * handler that returns the very same bytes over the same kind of listener, in the same run.
+ */
+export async function benchSoap(opts: SoapBenchOptions = {}): Promise<SoapBenchResult> {
+  const vms = opts.vms ?? 1000;
+  const requests = opts.requests ?? 300;
+  const concurrency = opts.concurrency ?? 4;
+  const world = { seed: 'bench', options: {} } as LabWorld;
+  const lab = await CoreLab.create<LabWorld>(world, { credentials: mergeCredentials() });
+  let staticBody = Buffer.alloc(0);
+  try {
+    world.inventory = buildInventory({ seed: 'bench', vms, domain: 'lab.test' }, (n) => lab.addressOf(n));
+    await lab.start([
+      vcenterComponent(),
+      {
+        name: 'static',
+        kind: 'bench',
+        hostname: 'static.lab.test',
+        start: async (ctx) => {
+          await ctx.listenHttps({ listener: 'https', realPort: 443, protocol: 'https', scheme: 'https' }, (req, res) => {
+            req.resume();
+            req.once('end', () => {
+              res.writeHead(200, { 'content-type': 'text/xml; charset=utf-8', 'content-length': String(staticBody.length) });
+              res.end(staticBody);
+            });
+          }, { traceRequests: false });
+        },
+      },
+    ]);
+    const http = new HttpsClient(new ProxyNet({ endpoints: lab.endpoints(), caPem: lab.ca.cert, localAddress: lab.addressOf('proxy') }));
+    try {
+      const vc = await VsphereClient.connect(http, 'vcenter.lab.test');
+      await vc.login(lab.credentials.vcenter!.user, lab.credentials.vcenter!.password);
+      const view = (await vc.soap.call('CreateContainerView', new MoRef('ViewManager', 'ViewManager'), { container: new MoRef('Folder', 'group-d1'), type: ['VirtualMachine'], recursive: true })) as MoRef;
+      const body = requestEnvelope('RetrievePropertiesEx', new MoRef('PropertyCollector', 'propertyCollector'), {
+        specSet: [
+          data('PropertyFilterSpec', {
+            propSet: [data('PropertySpec', { type: 'VirtualMachine', all: false, pathSet: PATHS })],
+            objectSet: [data('ObjectSpec', { obj: view, skip: true, selectSet: [data('TraversalSpec', { name: 'view', type: 'ContainerView', path: 'view', skip: false })] })],
+          }),
+        ],
+        options: data('RetrieveOptions', {}),
+      });
+      const headers = { 'content-type': 'text/xml; charset=utf-8', soapaction: 'urn:vim25/8.0.2.0', cookie: `vmware_soap_session="${vc.soap.sessionCookie}"` };
+      const post = (host: string) => http.request({ host, method: 'POST', path: '/sdk', body, headers });
+      const first = await post('vcenter.lab.test');
+      if (first.status !== 200) throw new Error(`RetrievePropertiesEx failed: HTTP ${first.status} ${first.text().slice(0, 300)}`);
+      const objects = (first.text().match(/<objects /g) ?? []).length;
+      if (objects !== vms) throw new Error(`expected ${vms} objects, got ${objects}`);
+      staticBody = Buffer.from(first.body);
+      // Warm both paths, then measure them interleaved in rounds so machine noise hits both alike.
+      await run(() => post('static.lab.test'), 20, concurrency);
+      await run(() => post('vcenter.lab.test'), 20, concurrency);
+      const soapTimes: number[] = [];
+      const staticTimes: number[] = [];
+      let soapMs = 0;
+      let staticMs = 0;
+      const rounds = 3;
+      for (let r = 0; r < rounds; r++) {
+        const s = await run(() => post('static.lab.test'), Math.ceil(requests / rounds), concurrency);
+        staticTimes.push(...s.times);
+        staticMs += s.wallMs;
+        const v = await run(() => post('vcenter.lab.test'), Math.ceil(requests / rounds), concurrency);
+        soapTimes.push(...v.times);
+        soapMs += v.wallMs;
+      }
+      const soap = series(soapTimes, soapMs);
+      const staticHandler = series(staticTimes, staticMs);
+      return { vms, responseBytes: staticBody.length, soap, staticHandler, ratio: soap.requestsPerSec / staticHandler.requestsPerSec };
+    } finally {
+      http.close();
+    }
+  } finally {
+    await lab.stop();
+  }
+}
+
+async function run(fn: () => Promise<{ status: number }>, n: number, concurrency: number): Promise<{ times: number[]; wallMs: number }> {
+  const times: number[] = [];
+  let next = 0;
+  const start = performance.now();
+  const worker = async () => {
+    while (next < n) {
+      next++;
+      const t = performance.now();
+      const r = await fn();
+      if (r.status !== 200) throw new Error(`HTTP ${r.status}`);
+      times.push(performance.now() - t);
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  return { times, wallMs: performance.now() - start };
+}
+
+function series(times: number[], wallMs: number): Series {
+  const sorted = [...times].sort((a, b) => a - b);
+  const q = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;
+  return { requestsPerSec: (times.length / wallMs) * 1000, p50Ms: q(0.5), p99Ms: q(0.99) };
+}
+
+/** The figures for `npm run bench`. */
+export async function benchSoapFigures(o: BenchOptions): Promise<Figure[]> {
+  const r = await benchSoap(o.quick ? { requests: 90 } : {});
+  const note = `${r.vms} VMs x ${PATHS.length} properties, ${(r.responseBytes / 1024).toFixed(0)} KiB per response`;
+  return [
+    figure({ name: 'SOAP RetrievePropertiesEx', value: r.soap.requestsPerSec, unit: 'req/s', baseline: r.staticHandler.requestsPerSec, baselineName: 'static HTTPS, same bytes', aim: '>= 0.5', note }),
+    figure({ name: 'SOAP RetrievePropertiesEx p50', value: r.soap.p50Ms, unit: 'ms', baseline: r.staticHandler.p50Ms, baselineName: 'static p50', aim: null }),
+    figure({ name: 'SOAP RetrievePropertiesEx p99', value: r.soap.p99Ms, unit: 'ms', baseline: r.staticHandler.p99Ms, baselineName: 'static p99', aim: null }),
+  ];
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const r = await benchSoap();
+  process.stdout.write(JSON.stringify(r, null, 2) + '\n');
+}
