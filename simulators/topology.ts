@@ -23,6 +23,7 @@ export async function labComponents(lab: CoreLab<LabWorld>, options: LabOptions)
   const specs: ComponentSpec<LabWorld>[] = [];
   // The simulated proxy listens nowhere, but owns an address so servers can name it in the trace.
   lab.addressOf('proxy');
+  lab.world.addressOf = (name) => lab.addressOf(name);
   lab.world.inventory = buildInventory(
     { seed: lab.world.seed, vms: options.vms, hosts: options.hosts, domain: LAB_DOMAIN },
     (name) => lab.addressOf(name),

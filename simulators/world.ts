@@ -11,4 +11,6 @@ import type { LabOptions } from './lab-options.ts';
 export interface LabWorld {
   seed: string;
   options: LabOptions;
+  /** The lab's address for a component (the network's DHCP): a VM created at run time gets its guest address here. */
+  addressOf(component: string): string;
 }

@@ -1,8 +1,8 @@
-import type { MoRef } from '../../simulators/core/codecs/vim25/index.ts';
+import { data, type MoRef } from '../../simulators/core/codecs/vim25/index.ts';
 import { buildInjectionBundle, osOfGuestFamily } from '../clients/guest/bundle.ts';
 import { GuestossvcClient } from '../clients/guest/guestossvc-client.ts';
 import { VimFaultError, type VsphereClient } from '../clients/vsphere/index.ts';
-import { str } from '../clients/vsphere/values.ts';
+import { ref, str } from '../clients/vsphere/values.ts';
 import { ProxyError } from '../errors.ts';
 import { sleep } from '../util/deadline.ts';
 import type { FlowContext } from './context.ts';
@@ -14,6 +14,8 @@ export interface GuestSession {
   ip: string;
   client: GuestossvcClient;
   pid: number;
+  /** Ends the job's use of the guest: TerminateProcessInGuest closes 3542 and 3545, so nothing of the proxy stays running in the guest. */
+  stop(): Promise<void>;
 }
 
 /**
@@ -41,13 +43,30 @@ export async function injectGuestServices(ctx: FlowContext, vs: VsphereClient, v
     const client = new GuestossvcClient(ctx.net, ip, bundle.token);
     await waitUntilServing(ctx, client, vs, vm, guestAuth, pid, name);
     ctx.log(`${name}: guestossvc running (pid ${pid}) on ${ip}:3542`);
-    return { vm, name, ip, client, pid };
+    const stop = async () => {
+      client.close();
+      await terminateInGuest(vs, vm, guestAuth, pid).then(
+        () => ctx.log(`${name}: guestossvc stopped (pid ${pid})`),
+        (err: Error) => ctx.log(`${name}: could not stop guestossvc (pid ${pid}): ${err.message}`, 'warn'),
+      );
+    };
+    return { vm, name, ip, client, pid, stop };
   } catch (err) {
     if (err instanceof VimFaultError) {
       throw new ProxyError('guest', `${name}: guest operation failed: ${err.message}`, { fault: err.faultType }, { cause: err });
     }
     throw err;
   }
+}
+
+async function terminateInGuest(vs: VsphereClient, vm: MoRef, auth: { username: string; password: string }, pid: number): Promise<void> {
+  const gom = ref(vs.content.guestOperationsManager, 'guestOperationsManager');
+  const pm = ref((await vs.props(gom, ['processManager'])).processManager, 'processManager');
+  await vs.soap.call('TerminateProcessInGuest', pm, {
+    vm,
+    auth: data('NamePasswordAuthentication', { interactiveSession: false, username: auth.username, password: auth.password }),
+    pid,
+  });
 }
 
 async function waitUntilServing(

@@ -88,7 +88,7 @@ export async function backupSql(ctx: FlowContext, params: SqlBackupParams): Prom
     for (const e of entries) ctx.log(`${session.name}: ${e.database} ${e.type} LSN ${e.firstLsn}..${e.lastLsn} catalogued (${e.blocks.length} blocks)`);
     return { vm: session.name, instance: instance.name, type: params.type, entries, bytesRead, bytesSent, target: ctx.data.name };
   } finally {
-    guest.close();
+    await session.stop();
   }
 }
 

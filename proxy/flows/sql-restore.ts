@@ -99,6 +99,6 @@ export async function restoreSql(ctx: FlowContext, params: SqlRestoreParams): Pr
       bytes,
     };
   } finally {
-    guest.close();
+    await session.stop();
   }
 }

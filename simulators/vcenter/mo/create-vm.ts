@@ -65,7 +65,8 @@ export function createVm(folder: ManagedObject, args: Args, call: CallContext): 
       guestFamily: /win/i.test(guestId) ? 'windowsGuest' : 'linuxGuest',
       guestId,
       guestFullName: guestId,
-      ip: '',
+      // Like DHCP on the VM network: the guest answers on its own lab address once powered on.
+      ip: engine.world.addressOf?.(`guest-${name}`) ?? '',
       hostname: `${name}.${engine.options.hostname.split('.').slice(1).join('.') || 'lab.test'}`,
       toolsRunning: true,
       powerState: 'poweredOff',
