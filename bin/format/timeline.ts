@@ -5,7 +5,9 @@ const SHOWN = new Set(['tls', 'request', 'fault', 'error']);
 /** Hashes, ids and offsets make every request look new; folding them lets repeats collapse. */
 export function normalizeSummary(summary: string): string {
   return summary
+    .replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi, '…')
     .replace(/[0-9a-f]{16,}/gi, '…')
+    .replace(/\b(job|snap|session|pc|view)[-\[][0-9a-f-]+\]?/gi, '$1-…')
     .replace(/\b\d{3,}\b/g, 'N')
     .replace(/[?&][^ ]*/g, '');
 }
@@ -13,7 +15,7 @@ export function normalizeSummary(summary: string): string {
 export function formatEvent(e: TraceEvent): string {
   const hop = `${e.from} -> ${e.to}`.padEnd(34);
   const port = `${e.port}`.padStart(4);
-  return `  +${(e.t / 1000).toFixed(3).padStart(7)}s  ${hop} ${port}  ${e.protocol.padEnd(9)} ${e.kind === 'request' ? '' : e.kind.toUpperCase() + ' '}${e.summary}`;
+  return `  +${(e.t / 1000).toFixed(3).padStart(7)}s  ${hop} ${port}  ${e.protocol.padEnd(9)} ${e.kind === 'request' || e.kind === 'tls' ? '' : e.kind.toUpperCase() + ' '}${e.summary}`;
 }
 
 /**

@@ -9,11 +9,16 @@ export function toJsonLine(event: TraceEvent): string {
 /** Streams every event to a JSONL file as it happens, so a crash still leaves the trace up to that point. */
 export class JsonlSink {
   private readonly stream: WriteStream;
+  /** Events written so far. */
+  count = 0;
   private readonly unsubscribe: () => void;
 
   constructor(bus: TraceBus, readonly path: string) {
     this.stream = createWriteStream(path, { flags: 'w' });
-    this.unsubscribe = bus.subscribe((e) => this.stream.write(toJsonLine(e)));
+    this.unsubscribe = bus.subscribe((e) => {
+      this.count++;
+      this.stream.write(toJsonLine(e));
+    });
   }
 
   close(): Promise<void> {

@@ -21,6 +21,7 @@ export function guestFileHandler(world: LabWorld, hostComponent: string) {
     const id = url.searchParams.get('id') ?? '';
     const token = url.searchParams.get('token') ?? '';
     const put = req.method === 'PUT' || req.method === 'POST';
+    ctx.trace('request', `/guestFile ${req.method} id=${id.slice(0, 8)}`);
     if (!put && req.method !== 'GET') {
       req.resume();
       return reply(res, 405, 'method not allowed');

@@ -105,7 +105,8 @@ function rollForward(db: Database, log: LogRecord[], r: Rolling, stopAtMs: numbe
     else if (rec.op === LogOp.MODIFY_ROW) pending.get(rec.xact)?.push(rec);
     else if (rec.op === LogOp.COMMIT_XACT) {
       if (stopAtMs !== undefined && rec.timeMs > stopAtMs) {
-        r.restoredLsn = rec.lsn;
+        // Stopped: restoredLsn stays one past the last applied commit, the same "next LSN" form as
+        // last_lsn, so checksum(restoredLsn) of the source describes the restored state.
         return true;
       }
       for (const m of pending.get(rec.xact) ?? []) {

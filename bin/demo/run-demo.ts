@@ -1,0 +1,116 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import cliProgress from 'cli-progress';
+import { startLab, type Lab, type LabOptions } from '../../simulators/lab.ts';
+import { JsonlSink } from '../../simulators/core/trace/jsonl.ts';
+import { toMermaid } from '../../simulators/core/trace/mermaid.ts';
+import { BackupProxy, type JobOutcome } from '../../proxy/backup-proxy.ts';
+import { proxyConfigFor } from '../../proxy/config.ts';
+import { Timeline } from '../format/timeline.ts';
+import { jobSummary } from '../format/job-summary.ts';
+import { DEMO_PLAN, type DemoStep } from './plan.ts';
+
+export interface DemoOptions {
+  lab: LabOptions;
+  tracePath: string;
+  mermaidPath: string;
+  plan?: DemoStep[];
+  /** Progress bars on a terminal; plain lines otherwise (CI logs, pipes). */
+  bars?: boolean;
+  out?: NodeJS.WritableStream;
+}
+
+export interface DemoResult {
+  ok: boolean;
+  jobs: { title: string; outcome: JobOutcome; seconds: number }[];
+  events: number;
+  tracePath: string;
+  mermaidPath: string;
+}
+
+/**
+ * Starts a lab and runs the whole chain as an operator would: jobs queued in the cloud, claimed by
+ * the proxy (one registered to vCenter, one to a standalone ESXi host), each hop shown live, a
+ * summary at the end, and the trace written as JSONL and as a Mermaid sequence diagram.
+ */
+export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
+  const out = opts.out ?? process.stdout;
+  const bars = opts.bars ?? (process.stdout.isTTY === true && out === process.stdout);
+  const multibar = bars
+    ? new cliProgress.MultiBar({ format: '  {bar} {percentage}% | {value}/{total} MiB | {phase}', hideCursor: true, clearOnComplete: true, stopOnComplete: true }, cliProgress.Presets.shades_classic)
+    : undefined;
+  const print = (line: string) => (multibar ? multibar.log(line + '\n') : out.write(line + '\n'));
+
+  await mkdir(dirname(opts.tracePath), { recursive: true });
+  await mkdir(dirname(opts.mermaidPath), { recursive: true });
+  const started = performance.now();
+  const lab = await startLab(opts.lab);
+  const jsonl = new JsonlSink(lab.trace, opts.tracePath);
+  const timeline = new Timeline(print);
+  const unsubscribe = lab.trace.subscribe((e) => timeline.onEvent(e));
+  const summary = { caPem: lab.ca.cert, endpoints: lab.endpoints(), credentials: lab.credentials, proxyAddress: lab.addressOf('proxy') };
+  const proxies = {
+    vcenter: new BackupProxy(proxyConfigFor(summary, { name: 'proxy-01' })),
+    standalone: new BackupProxy(proxyConfigFor(summary, { name: 'proxy-02', standaloneHost: standaloneHostOf(lab, 'web01') })),
+  };
+  const jobs: DemoResult['jobs'] = [];
+  try {
+    print(`bpsim demo: ${lab.endpoints().length} listeners up in ${((performance.now() - started) / 1000).toFixed(2)} s (address block ${lab.addresses.block}, ${lab.options.singleHost ? 'single host' : lab.portMode + ' ports'}).`);
+    print('Timeline: each new kind of hop as it happens (who -> whom, port, protocol, what); repeats are counted at the end.\n');
+    for (const [name, proxy] of Object.entries(proxies)) {
+      proxy.events.on('log', (l) => print(`    ${l.level === 'info' ? '' : l.level.toUpperCase() + ' '}[${proxy.config.name}] ${l.message}`));
+      attachBar(proxy, multibar);
+      void name;
+    }
+    for (const [i, step] of (opts.plan ?? DEMO_PLAN).entries()) {
+      print(`\n== ${i + 1}. ${step.title}`);
+      if (step.kind === 'world') {
+        print(`    [lab] ${step.run(lab)}`);
+        continue;
+      }
+      const proxy = step.proxy === 'standalone' ? proxies.standalone : proxies.vcenter;
+      await proxy.activate();
+      lab.world.cloud!.queueJob({ type: step.type, params: step.params, targetProxy: proxy.config.name });
+      const t0 = performance.now();
+      const outcome = await proxy.runNextJob();
+      if (!outcome) throw new Error(`the cloud handed ${proxy.config.name} no job for step ${i + 1}`);
+      jobs.push({ title: step.title, outcome, seconds: (performance.now() - t0) / 1000 });
+    }
+  } finally {
+    multibar?.stop();
+    unsubscribe();
+    for (const p of Object.values(proxies)) p.close();
+    await lab.stop();
+    await jsonl.close();
+  }
+  await writeFile(opts.mermaidPath, '```mermaid\n' + toMermaid(lab.recorder.events, { maxEvents: 400 }) + '```\n');
+  const ok = jobs.every((j) => j.outcome.status === 'succeeded');
+  out.write('\nRepeated hops (counted, not printed):\n');
+  for (const r of timeline.repeats().slice(0, 12)) out.write(`  ${String(r.count).padStart(5)} x ${r.hop}\n`);
+  out.write('\nSummary:\n' + jobSummary(jobs) + '\n');
+  out.write(`\n${ok ? 'All jobs succeeded' : 'Some jobs FAILED'} in ${((performance.now() - started) / 1000).toFixed(1)} s.\n`);
+  out.write(`Trace: ${opts.tracePath} (${jsonl.count} events, JSONL)\nMermaid sequence diagram: ${opts.mermaidPath}\n`);
+  return { ok, jobs, events: jsonl.count, tracePath: opts.tracePath, mermaidPath: opts.mermaidPath };
+}
+
+/** The ESXi host a VM runs on, as the lab's public data says (what an admin would configure). */
+function standaloneHostOf(lab: Lab, vm: string): string {
+  const spec = lab.world.inventory.vms.find((v) => v.name === vm);
+  const host = lab.world.inventory.hosts.find((h) => h.moid === spec?.host) ?? lab.world.inventory.hosts[0]!;
+  return host.name;
+}
+
+function attachBar(proxy: BackupProxy, multibar: cliProgress.MultiBar | undefined): void {
+  if (!multibar) return;
+  const bars = new Map<string, cliProgress.SingleBar>();
+  proxy.events.on('progress', (p) => {
+    let bar = bars.get(p.job);
+    const total = Math.max(1, Math.round(p.bytesTotal / 2 ** 20));
+    if (!bar) {
+      bar = multibar.create(total, 0, { phase: p.phase });
+      bars.set(p.job, bar);
+    }
+    bar.setTotal(total);
+    bar.update(Math.round(p.bytesDone / 2 ** 20), { phase: p.phase });
+  });
+}

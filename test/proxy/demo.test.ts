@@ -1,0 +1,66 @@
+import { describe, test, expect } from 'vitest';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import type { TraceEvent } from '../../simulators/core/types.ts';
+import { runDemo } from '../../bin/demo/run-demo.ts';
+import { TEST_PKI_DIR } from '../helpers/lab.ts';
+
+/** ARCHITECTURE.md's chain table: who opens a connection to whom, on which port, over TLS or not. */
+const CHAIN: { row: string; from: RegExp; to: RegExp; port: number; tls: boolean }[] = [
+  { row: '1 proxy -> backup cloud', from: /^proxy$/, to: /^cloud$/, port: 443, tls: true },
+  { row: '2 proxy -> CloudCache', from: /^proxy$/, to: /^cloudcache$/, port: 443, tls: true },
+  { row: '3 CloudCache -> backup cloud', from: /^cloudcache$/, to: /^cloud$/, port: 443, tls: true },
+  { row: '4 proxy -> vCenter', from: /^proxy$/, to: /^vcenter$/, port: 443, tls: true },
+  { row: '5/7 proxy -> ESXi 443 (standalone SOAP, /guestFile)', from: /^proxy$/, to: /^esxi-\d+$/, port: 443, tls: true },
+  { row: '6 proxy -> ESXi 902', from: /^proxy$/, to: /^esxi-\d+$/, port: 902, tls: true },
+  { row: '8 proxy -> guestossvc', from: /^proxy$/, to: /^guest-/, port: 3542, tls: true },
+  { row: '9 guestossvc -> plugin', from: /^guest-/, to: /^guest-/, port: 3545, tls: true },
+  { row: '10 proxy -> guest RDP', from: /^proxy$/, to: /^guest-/, port: 3389, tls: false },
+  { row: '10 proxy -> guest SSH', from: /^proxy$/, to: /^guest-/, port: 22, tls: false },
+  { row: '11 proxy -> NTP', from: /^proxy$/, to: /^ntp$/, port: 123, tls: false },
+];
+
+describe('the demo', () => {
+  test('runs the whole chain, every job succeeds, and its trace holds every hop of the chain table', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'bpsim-demo-'));
+    const out = new PassThrough();
+    let printed = '';
+    out.on('data', (d) => (printed += d));
+    try {
+      const result = await runDemo({ lab: { pkiDir: TEST_PKI_DIR }, tracePath: join(dir, 'trace.jsonl'), mermaidPath: join(dir, 'trace.md'), bars: false, out });
+      expect(result.jobs.map((j) => [j.outcome.job.type, j.outcome.status])).toEqual([
+        ['vm-backup', 'succeeded'],
+        ['vm-backup', 'succeeded'],
+        ['vm-backup', 'succeeded'],
+        ['sql-backup', 'succeeded'],
+        ['sql-backup', 'succeeded'],
+        ['sql-restore', 'succeeded'],
+        ['dr-restore', 'succeeded'],
+        ['dr-restore', 'succeeded'],
+      ]);
+      const events: TraceEvent[] = (await readFile(result.tracePath, 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+      expect(events.length).toBe(result.events);
+      for (const hop of CHAIN) {
+        const onHop = events.filter((e) => hop.from.test(e.from) && hop.to.test(e.to) && e.port === hop.port);
+        // A TCP hop opens a connection (UDP NTP has none); TLS hops also carry requests.
+        expect(onHop.filter((e) => e.kind === (hop.port === 123 ? 'request' : 'connect')).length, `row ${hop.row}: the hop`).toBeGreaterThan(0);
+        if (hop.tls) expect(onHop.filter((e) => e.kind === 'request').length, `row ${hop.row}: a request`).toBeGreaterThan(0);
+        if (hop.tls) {
+          const tls = onHop.filter((e) => e.kind === 'tls');
+          expect(tls.length, `row ${hop.row}: a TLS handshake`).toBeGreaterThan(0);
+          for (const t of tls) expect(t.tls?.version, `row ${hop.row}`).toMatch(/^TLSv1\.[23]$/);
+        }
+      }
+      // Standalone registration (row 5) is SOAP on the host itself.
+      expect(events.some((e) => e.from === 'proxy' && /^esxi-/.test(e.to) && e.port === 443 && e.kind === 'request' && /^Login /.test(e.summary))).toBe(true);
+      const mermaid = await readFile(result.mermaidPath, 'utf8');
+      expect(mermaid).toMatch(/^```mermaid\nsequenceDiagram\n/);
+      expect(printed).toContain('All jobs succeeded');
+      expect(printed).toMatch(/\| ?cloudcache|cloudcache/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
