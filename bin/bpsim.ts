@@ -2,6 +2,10 @@ import { Command, CommanderError } from 'commander';
 import { upCommand } from './commands/up.ts';
 import { caCommand } from './commands/ca.ts';
 import { demoCommand } from './commands/demo.ts';
+import { serveCommand } from './commands/serve.ts';
+import { certsCommand } from './commands/certs.ts';
+import { runCommand } from './commands/run.ts';
+import { listCommand } from './commands/list.ts';
 
 const program = new Command('bpsim')
   .description('Backup-proxy protocol simulator: a fake vCenter, ESXi, backup cloud, CloudCache, guest services and NTP, and a simulated backup proxy, all on this machine, offline.')
@@ -9,7 +13,11 @@ const program = new Command('bpsim')
   .showHelpAfterError('(run with --help for usage)')
   .addCommand(upCommand())
   .addCommand(demoCommand())
-  .addCommand(caCommand());
+  .addCommand(runCommand())
+  .addCommand(listCommand())
+  .addCommand(caCommand())
+  .addCommand(serveCommand())
+  .addCommand(certsCommand());
 
 program.exitOverride();
 try {

@@ -1,0 +1,30 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parse } from 'yaml';
+
+/** Where the bundled scenarios live (scenarios/bundled/*.yaml). */
+export const BUNDLED_DIR = fileURLToPath(new URL('./bundled/', import.meta.url));
+
+export interface BundledScenario {
+  name: string;
+  description: string;
+  file: string;
+}
+
+/** The bundled scenarios, by file name, with the description each declares. */
+export function bundledScenarios(): BundledScenario[] {
+  return readdirSync(BUNDLED_DIR)
+    .filter((f) => f.endsWith('.yaml'))
+    .sort()
+    .map((f) => {
+      const file = join(BUNDLED_DIR, f);
+      const doc = parse(readFileSync(file, 'utf8')) as { name?: string; description?: string } | null;
+      return { name: f.replace(/\.yaml$/, ''), description: String(doc?.description ?? '').trim(), file };
+    });
+}
+
+/** The file of a bundled scenario by name (with or without .yaml), or undefined. */
+export function bundledScenarioPath(name: string): string | undefined {
+  return bundledScenarios().find((s) => s.name === name.replace(/\.yaml$/, ''))?.file;
+}
