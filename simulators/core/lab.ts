@@ -1,7 +1,7 @@
 import { writeFile, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CertificateAuthority, defaultPkiDir } from './pki/ca.ts';
+import { CertificateAuthority, defaultPkiDir, type IssuedCert } from './pki/ca.ts';
 import { TraceBus } from './trace/bus.ts';
 import { TraceRecorder } from './trace/recorder.ts';
 import { FaultRegistry } from './faults/registry.ts';
@@ -36,6 +36,12 @@ export interface CoreLabOptions {
   trace?: TraceBus;
   /** How long a TLS client may take to finish its handshake before the connection is dropped (default 10 s). */
   tlsHandshakeTimeoutMs?: number;
+  /** Fixed identity addresses by component name (a deployment's network plan); others are allocated. */
+  addresses?: Record<string, string>;
+  /** Where a listener really binds, when a deployment decides (several components behind one host); undefined: the lab decides. */
+  placement?: (component: string, args: ListenArgs) => { bindAddress: string; port: number } | undefined;
+  /** A component's certificate issued ahead of time (a deployment's shared certificate volume); undefined: issued at start. */
+  certFor?: (component: string) => IssuedCert | undefined;
 }
 
 interface Running {
@@ -72,6 +78,7 @@ export class CoreLab<World = unknown> {
     this.recorder = new TraceRecorder(this.trace);
     this.netmap = new NetMap(() => this.endpointList, (address) => this.addresses.nameOf(address));
     this.addresses = options.addressBlock ? AddressAllocator.parse(options.addressBlock) : AddressAllocator.random();
+    for (const [name, address] of Object.entries(options.addresses ?? {})) this.addresses.assign(name, address);
     this.portMode = options.ports ?? defaultPortMode();
     this.tlsFaultCerts = new TlsFaultCerts(ca);
   }
@@ -124,7 +131,7 @@ export class CoreLab<World = unknown> {
       dnsNames: [spec.hostname, ...(spec.aliases ?? [])],
       ipAddresses: [...new Set([address, bindAddress])],
     };
-    const cert = this.ca.issue(names);
+    const cert = this.options.certFor?.(spec.name) ?? this.ca.issue(names);
     const listeners = new Set<Listener>();
     const deps: ListenDeps = {
       trace: this.trace,
@@ -140,6 +147,7 @@ export class CoreLab<World = unknown> {
       bindAddress,
       realPort: args.realPort,
       port: this.options.singleHost ? 0 : this.portMode === 'offset' ? offsetPort(args.realPort) : args.realPort,
+      ...this.options.placement?.(spec.name, args),
     });
     const track = async (args: ListenArgs, transport: 'tcp' | 'udp', tls: { sha1: string; sha256: string } | undefined, open: Promise<Listener>) => {
       const listener = await open;

@@ -37,6 +37,11 @@ export class AddressAllocator {
     return address;
   }
 
+  /** Pins a name to a given address (a deployment's network plan: any IPv4, not only loopback). */
+  assign(name: string, address: string): void {
+    this.byName.set(name, address);
+  }
+
   nameOf(address: string): string | undefined {
     for (const [name, a] of this.byName) if (a === address) return name;
     return undefined;

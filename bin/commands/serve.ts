@@ -1,0 +1,41 @@
+import { Command } from 'commander';
+import { serve } from '../../simulators/deploy/serve.ts';
+
+/**
+ * `bpsim serve`: one host of a deployment (docker-compose.yml) in this process. Prints one line
+ * `{"ready": true, ...}` once every listener accepts; SIGTERM / Ctrl-C stops it.
+ */
+export function serveCommand(): Command {
+  return new Command('serve')
+    .description('run one component of a deployment (one docker-compose service) on its address and real ports; see docs/deploy.md')
+    .requiredOption('--component <name>', 'component to run (vcenter, esxi-01, cloud, ntp, guest-sql01...)')
+    .requiredOption('--certs <dir>', 'directory written by `bpsim certs` (CA, certificates, topology.json)')
+    .option('--address <ip>', 'bind here instead of the address the plan gives the component (e.g. 0.0.0.0)')
+    .option('--seed <seed>', 'refuse to start unless the plan was made for this seed')
+    .action(async (opts: { component: string; certs: string; address?: string; seed?: string }) => {
+      const served = await serve({ component: opts.component, certsDir: opts.certs, bindAddress: opts.address, seed: opts.seed });
+      const ready =
+        served.mode === 'home'
+          ? { ready: true, mode: 'home', component: served.component, runs: served.runs, listening: served.endpoints.map((e) => `${e.component}:${e.listener} ${e.bindAddress}:${e.port}/${e.transport}`) }
+          : { ready: true, mode: 'relay', component: served.component, home: served.home, listening: served.relay.routes.map((r) => `${r.label} ${r.bind.address}:${r.bind.port} -> ${r.target.address}:${r.target.port}`) };
+      process.stdout.write(JSON.stringify(ready) + '\n');
+      await untilSignal(async (signal) => {
+        process.stderr.write(`${signal}: stopping ${served.component}\n`);
+        await served.stop();
+        process.exitCode = signal === 'SIGINT' ? 130 : 0;
+      });
+    });
+}
+
+function untilSignal(onSignal: (signal: NodeJS.Signals) => Promise<void>): Promise<void> {
+  return new Promise((resolve) => {
+    let once = false;
+    const handler = (signal: NodeJS.Signals) => {
+      if (once) return;
+      once = true;
+      onSignal(signal).finally(resolve);
+    };
+    process.once('SIGINT', handler);
+    process.once('SIGTERM', handler);
+  });
+}
