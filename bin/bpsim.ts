@@ -4,8 +4,6 @@ import { caCommand } from './commands/ca.ts';
 import { demoCommand } from './commands/demo.ts';
 import { serveCommand } from './commands/serve.ts';
 import { certsCommand } from './commands/certs.ts';
-import { serveCommand } from './commands/serve.ts';
-import { certsCommand } from './commands/certs.ts';
 import { runCommand } from './commands/run.ts';
 import { listCommand } from './commands/list.ts';
 
