@@ -25,7 +25,7 @@ export async function labComponents(lab: CoreLab<LabWorld>, options: LabOptions)
   lab.addressOf('proxy');
   lab.world.addressOf = (name) => lab.addressOf(name);
   lab.world.inventory = buildInventory(
-    { seed: lab.world.seed, vms: options.vms, hosts: options.hosts, domain: LAB_DOMAIN },
+    { seed: lab.world.seed, vms: options.vms, hosts: options.hosts, extraVms: options.extraVms, domain: LAB_DOMAIN },
     (name) => lab.addressOf(name),
   );
   lab.world.disks = createDiskStore(lab.world.inventory);

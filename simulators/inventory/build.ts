@@ -10,6 +10,30 @@ export interface InventoryOptions {
   vms?: number;
   hosts?: number;
   domain?: string;
+  /** VMs added after the default or generated ones (benchmarks, scenarios needing a particular disk). */
+  extraVms?: ExtraVmOptions[];
+}
+
+/** A custom VM: only the name and disks are required; it is a powered-on Linux VM with Tools and CBT by default. */
+export interface ExtraVmOptions {
+  name: string;
+  guest?: 'windows' | 'linux';
+  powerState?: PowerState;
+  toolsRunning?: boolean;
+  cbtEnabled?: boolean;
+  /** allocatedMiB defaults to the whole capacity (a fully written disk). */
+  disks: { capacityGiB: number; allocatedMiB?: number; encrypted?: boolean }[];
+}
+
+function extraTemplate(v: ExtraVmOptions): VmTemplate {
+  return {
+    name: v.name,
+    ...(v.guest === 'windows' ? WINDOWS : LINUX),
+    powerState: v.powerState ?? 'poweredOn',
+    toolsRunning: v.toolsRunning ?? true,
+    cbtEnabled: v.cbtEnabled ?? true,
+    disks: v.disks.map((d) => ({ capacityGiB: d.capacityGiB, allocatedMiB: d.allocatedMiB ?? d.capacityGiB * 1024, encrypted: d.encrypted })),
+  };
 }
 
 interface VmTemplate {
@@ -93,7 +117,12 @@ export function buildInventory(opts: InventoryOptions, addressOf: (component: st
       datastores: [datastores[i]!.moid],
     };
   });
-  const templates = opts.vms === undefined ? DEFAULT_VMS : generatedVms(opts.vms, opts.seed);
+  const templates = [...(opts.vms === undefined ? DEFAULT_VMS : generatedVms(opts.vms, opts.seed)), ...(opts.extraVms ?? []).map(extraTemplate)];
+  const names = new Set<string>();
+  for (const t of templates) {
+    if (names.has(t.name)) throw new Error(`inventory: two VMs named ${t.name}`);
+    names.add(t.name);
+  }
   const vms: VmSpec[] = templates.map((t, i) => {
     const host = hosts[i % hosts.length]!;
     const ds = datastores[i % datastores.length]!;

@@ -1,7 +1,7 @@
 import type { Inventory } from './types.ts';
 
 export * from './types.ts';
-export { buildInventory, type InventoryOptions } from './build.ts';
+export { buildInventory, type InventoryOptions, type ExtraVmOptions } from './build.ts';
 
 declare module '../world.ts' {
   interface LabWorld {
