@@ -25,7 +25,7 @@ export class ScenarioError extends Error {
   }
 }
 
-const ajv = new Ajv({ allErrors: true, discriminator: true, strict: false });
+const ajv = new Ajv({ allErrors: true, discriminator: true, strict: false, verbose: true });
 const validate = ajv.compile(scenarioSchema);
 
 type PathPart = string | number;
@@ -175,7 +175,8 @@ function usefulErrors(errors: ErrorObject[]): ErrorObject[] {
     if (e.keyword === 'oneOf' && !specific.some((s) => s.instancePath.startsWith(e.instancePath))) out.push(e);
     else if (e.keyword !== 'oneOf' && e.keyword !== 'if') out.push(e);
   }
-  return out;
+  // An object given where a union also allows a number: the object branch's error is the useful one.
+  return out.filter((e) => !(e.keyword === 'type' && out.some((o) => o.instancePath.startsWith(e.instancePath + '/'))));
 }
 
 function allowedKeys(err: ErrorObject): string[] {

@@ -2,7 +2,8 @@ import { Command } from 'commander';
 import { startLab, type Lab } from '../../simulators/lab.ts';
 import { addLabOptions, toLabOptions, type LabCliOptions } from './lab-options.ts';
 import { credentialTable, endpointTable, labSummary } from '../format/lab-summary.ts';
-import { startAdmin, type AdminServer } from '../../simulators/admin/index.ts';
+import { startAdmin, setScenarioRunner, type AdminServer } from '../../simulators/admin/index.ts';
+import { adminScenarioRunner } from '../../scenarios/admin-runner.ts';
 
 /** Stops the lab on Ctrl-C / SIGTERM, once, and exits with the conventional code. */
 export function stopOnSignals(lab: Lab, onStop?: () => Promise<void>): Promise<void> {
@@ -32,6 +33,7 @@ export function upCommand(): Command {
       .option('--admin-port <port>', 'port of the admin API on 127.0.0.1 (default: chosen by the OS)', parsePort),
   ).action(async (opts: LabCliOptions & { json?: boolean; adminPort?: number }) => {
     const lab = await startLab(toLabOptions(opts));
+    setScenarioRunner(adminScenarioRunner);
     let admin: AdminServer;
     try {
       admin = await startAdmin(lab, { port: opts.adminPort });

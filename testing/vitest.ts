@@ -1,0 +1,46 @@
+import { test as base } from 'vitest';
+import { startLab, type Lab, type LabOptions } from '../simulators/lab.ts';
+import type { BackupProxy } from '../proxy/backup-proxy.ts';
+import { proxyFor, type ProxyOptions } from './proxy.ts';
+
+export interface LabFixtures {
+  /** Options of the lab each test gets; change them for a suite with test.override({ labOptions: {...} }). */
+  labOptions: LabOptions;
+  /** Options of the proxy (timeouts, standaloneHost...); test.override({ proxyOptions: {...} }). */
+  proxyOptions: ProxyOptions;
+  /** A running lab, started for the test and stopped after it (ports freed, faults gone). */
+  lab: Lab;
+  /** A simulated backup proxy configured for `lab`. */
+  proxy: BackupProxy;
+}
+
+/**
+ * vitest's `test` with a lab and a proxy per test:
+ *
+ *   import { test, expect } from 'bpsim/vitest';
+ *   test('a backup', async ({ lab, proxy }) => { ... });
+ *
+ * Each test gets its own lab on its own loopback block, so test files run in parallel.
+ */
+export const test = base.extend<LabFixtures>({
+  labOptions: [{}, { injected: false }],
+  proxyOptions: [{}, { injected: false }],
+  lab: async ({ labOptions }, use) => {
+    const lab = await startLab(labOptions);
+    try {
+      await use(lab);
+    } finally {
+      await lab.stop();
+    }
+  },
+  proxy: async ({ lab, proxyOptions }, use) => {
+    const proxy = proxyFor(lab, proxyOptions);
+    try {
+      await use(proxy);
+    } finally {
+      proxy.close();
+    }
+  },
+});
+
+export { expect, describe, beforeAll, afterAll } from 'vitest';
