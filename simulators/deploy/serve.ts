@@ -1,5 +1,6 @@
 import { CoreLab } from '../core/lab.ts';
 import type { Endpoint } from '../core/types.ts';
+import type { TraceBus } from '../core/trace/bus.ts';
 import type { IssuedCert } from '../core/pki/ca.ts';
 import { mergeCredentials } from '../credentials.ts';
 import { labComponents } from '../topology.ts';
@@ -18,6 +19,8 @@ export interface ServeOptions {
   bindAddress?: string;
   /** Must match the plan's seed when given (the world is rebuilt from it). */
   seed?: string;
+  /** The home's trace bus (relays emit no trace: they see bytes, not protocol). */
+  trace?: TraceBus;
 }
 
 export type Served =
@@ -76,7 +79,7 @@ async function serveHome(plan: DeployPlan, opts: ServeOptions): Promise<Served> 
   };
   // The same world as startLab() builds, from the same seed, so every home agrees on inventory and disks.
   const world = { seed: plan.lab.seed, options } as LabWorld;
-  const lab = await CoreLab.create<LabWorld>(world, { ...options, credentials: mergeCredentials() });
+  const lab = await CoreLab.create<LabWorld>(world, { ...options, trace: opts.trace, credentials: mergeCredentials() });
   try {
     const specs = (await labComponents(lab, options)).filter((s) => runs.has(s.name));
     await lab.start(specs);

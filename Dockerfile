@@ -1,0 +1,14 @@
+# One image for every service of docker-compose.yml: `bpsim certs`, `bpsim serve`, `bpsim run`.
+FROM node:20-bookworm-slim
+WORKDIR /app
+# better-sqlite3 ships prebuilt binaries for this platform; the toolchain is the fallback.
+RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ openssl && rm -rf /var/lib/apt/lists/*
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev
+COPY bin ./bin
+COPY simulators ./simulators
+COPY proxy ./proxy
+COPY scenarios ./scenarios
+COPY tsconfig.json ./
+ENV NODE_ENV=production
+ENTRYPOINT ["node", "bin/bpsim.js"]

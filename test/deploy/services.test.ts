@@ -1,0 +1,123 @@
+import { execFile } from 'node:child_process';
+import { createSocket } from 'node:dgram';
+import { connect } from 'node:net';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { randomInt } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { canBindPrivileged } from '../../simulators/core/net/ports.ts';
+import { readPlan } from '../../simulators/deploy/certs.ts';
+import { CERTS_MOUNT } from '../../simulators/deploy/compose.ts';
+import { addressOf, type DeployPlan } from '../../simulators/deploy/plan.ts';
+import { BackupProxy } from '../../proxy/backup-proxy.ts';
+import { proxyConfigFor } from '../../proxy/config.ts';
+import { REPO, startCommand, type Started } from './processes.ts';
+
+const exec = promisify(execFile);
+
+interface Service {
+  entrypoint: string[];
+  command: string[];
+}
+
+/** A compose command line as it would run here: the volume is a temp dir, the network a loopback block. */
+function localArgv(s: Service, certsDir: string, network?: string): string[] {
+  const argv = [...s.entrypoint, ...s.command].map((a) => (a === CERTS_MOUNT ? certsDir : a));
+  const i = argv.indexOf('--network');
+  if (network && i >= 0) argv[i + 1] = network;
+  return argv;
+}
+
+function tcpOpen(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = connect({ host, port });
+    const timer = setTimeout(() => (s.destroy(), resolve(false)), 5_000);
+    s.once('connect', () => (clearTimeout(timer), s.destroy(), resolve(true)));
+    s.once('error', () => (clearTimeout(timer), resolve(false)));
+  });
+}
+
+function sntpAnswers(host: string, port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const sock = createSocket('udp4');
+    const timer = setTimeout(() => (sock.close(), reject(new Error('no SNTP reply'))), 5_000);
+    const req = Buffer.alloc(48);
+    req[0] = (4 << 3) | 3; // version 4, mode 3 (client)
+    req.writeUInt32BE(0x12345678, 40); // transmit timestamp, echoed as origin
+    sock.once('message', (msg) => {
+      clearTimeout(timer);
+      sock.close();
+      resolve(msg[0]! & 7);
+    });
+    sock.send(req, port, host);
+  });
+}
+
+// Real ports (443, 902, 123...) on loopback addresses need root here, as in the containers.
+describe.skipIf(!canBindPrivileged())('every docker-compose service command line, run locally', () => {
+  const network = `127.${randomInt(16, 250)}.${randomInt(0, 250)}`;
+  let certsDir: string;
+  let services: Record<string, Service>;
+  let plan: DeployPlan;
+  const running: Started[] = [];
+
+  beforeAll(async () => {
+    services = parse(await readFile(join(REPO, 'docker-compose.yml'), 'utf8')).services;
+    certsDir = await mkdtemp(join(tmpdir(), 'bpsim-deploy-'));
+    const oneShot = await startCommand('certs', localArgv(services.certs!, certsDir, network));
+    expect(oneShot.ready.ready).toBe(true);
+    expect(await oneShot.exited).toBe(0);
+    plan = await readPlan(certsDir);
+  }, 120_000);
+
+  afterAll(async () => {
+    await Promise.all(running.map((r) => r.stop()));
+    if (certsDir) await rm(certsDir, { recursive: true, force: true });
+  });
+
+  it('the one-shot writes a CA and a certificate per component that openssl verifies, for its hostname and address', async () => {
+    expect(plan.network).toBe(network);
+    for (const u of plan.units) {
+      const crt = join(certsDir, `${u.component}.crt`);
+      const { stdout } = await exec('openssl', ['verify', '-CAfile', join(certsDir, 'ca.crt'), crt]);
+      expect(stdout.trim()).toBe(`${crt}: OK`);
+      const san = (await exec('openssl', ['x509', '-in', crt, '-noout', '-ext', 'subjectAltName'])).stdout;
+      expect(san).toContain(`DNS:${u.hostname}`);
+      expect(san).toContain(`IP Address:${addressOf(plan, u.component)}`);
+    }
+  });
+
+  it('every service starts and listens on its own address and real ports', async () => {
+    const names = plan.units.map((u) => u.component);
+    running.push(...(await Promise.all(names.map((n) => startCommand(n, localArgv(services[n]!, certsDir))))));
+    for (const r of running) expect(r.ready, r.name).toMatchObject({ ready: true, component: r.name, mode: plan.units.find((u) => u.component === r.name)!.home === r.name ? 'home' : 'relay' });
+    for (const u of plan.units) {
+      for (const l of u.listeners.filter((x) => !x.dynamic)) {
+        const where = `${u.component}:${l.listener} ${addressOf(plan, u.component)}:${l.realPort}`;
+        if (l.transport === 'udp') expect(await sntpAnswers(addressOf(plan, u.component), l.realPort), where).toBe(4);
+        else expect(await tcpOpen(addressOf(plan, u.component), l.realPort), where).toBe(true);
+      }
+    }
+  }, 180_000);
+
+  it('a proxy given only lab.json (hostnames, real ports, CA) backs up a VM and a SQL Server across the processes', async () => {
+    expect(running.length).toBe(plan.units.length);
+    const summary = JSON.parse(await readFile(join(certsDir, 'lab.json'), 'utf8'));
+    const proxy = new BackupProxy(proxyConfigFor(summary));
+    const vm = await proxy.backupVm({ vm: 'web01' });
+    expect(vm).toMatchObject({ vm: 'web01', kind: 'full', target: 'cloudcache', transport: 'nbdssl' });
+    expect(vm.blocksUploaded).toBeGreaterThan(0);
+    expect(vm.probe).toMatchObject({ host: addressOf(plan, 'guest-web01'), state: 'open' });
+    // guestossvc opens on sql01 only after injection: the relay reaches it on the vcenter home.
+    const sql = await proxy.backupSql({ vm: 'sql01', type: 'full' });
+    expect(sql.entries.length).toBeGreaterThan(0);
+  }, 120_000);
+
+  it('every service stops cleanly on SIGTERM', async () => {
+    const codes = await Promise.all(running.splice(0).map(async (r) => [r.name, await r.stop()] as const));
+    for (const [name, code] of codes) expect(code, name).toBe(0);
+  });
+});
