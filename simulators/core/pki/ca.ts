@@ -34,6 +34,19 @@ function serial(): string {
   return b.toString('hex');
 }
 
+function selfSignedCa(key: KeyObject, subject: CertSubject, days: number): string {
+  return buildCertificate({
+    subject,
+    publicKeyPem: createPublicKey(key).export({ type: 'spki', format: 'pem' }) as string,
+    issuer: 'self',
+    signingKey: key,
+    serial: serial(),
+    notBefore: new Date(Date.now() - DAY),
+    notAfter: new Date(Date.now() + days * DAY),
+    isCA: true,
+  });
+}
+
 /** A certificate authority that issues leaves; the lab CA is cached on disk, the "unknown" CA for faults is not. */
 export class CertificateAuthority {
   readonly sha1: string;
@@ -58,21 +71,7 @@ export class CertificateAuthority {
     const [caKey, leafKey] = await Promise.all([cachedKey(dir, 'ca'), cachedKey(dir, 'leaf')]);
     const subject = { commonName: 'bpsim lab CA', organization: 'bpsim' };
     const certFile = join(dir, 'ca.crt');
-    const cert = await createOnce(
-      certFile,
-      async () =>
-        buildCertificate({
-          subject,
-          publicKeyPem: createPublicKey(caKey).export({ type: 'spki', format: 'pem' }) as string,
-          issuer: 'self',
-          signingKey: caKey,
-          serial: serial(),
-          notBefore: new Date(Date.now() - DAY),
-          notAfter: new Date(Date.now() + 3650 * DAY),
-          isCA: true,
-        }),
-      0o644,
-    );
+    const cert = await createOnce(certFile, async () => selfSignedCa(caKey, subject, 3650), 0o644);
     return new CertificateAuthority(cert, caKey, subject, leafKey, certFile);
   }
 
@@ -80,17 +79,7 @@ export class CertificateAuthority {
   static async ephemeral(name = 'bpsim unknown CA'): Promise<CertificateAuthority> {
     const [key, leafKey] = await Promise.all([newRsaKey(), newRsaKey()]);
     const subject = { commonName: name, organization: 'not the lab' };
-    const cert = buildCertificate({
-      subject,
-      publicKeyPem: createPublicKey(key).export({ type: 'spki', format: 'pem' }) as string,
-      issuer: 'self',
-      signingKey: key,
-      serial: serial(),
-      notBefore: new Date(Date.now() - DAY),
-      notAfter: new Date(Date.now() + 365 * DAY),
-      isCA: true,
-    });
-    return new CertificateAuthority(cert, key, subject, leafKey);
+    return new CertificateAuthority(selfSignedCa(key, subject, 365), key, subject, leafKey);
   }
 
   issue(opts: LeafOptions): IssuedCert {
