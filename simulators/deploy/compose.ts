@@ -26,9 +26,9 @@ export function certsCommand(plan: DeployPlan): string[] {
   return ['certs', '--out', CERTS_MOUNT, '--network', plan.network, '--seed', plan.lab.seed, ...extra];
 }
 
-/** A TCP connect to the unit's first TCP listener: healthy once its process listens. */
+/** A TCP connect to the unit's first TCP listener: healthy once its process listens (a relay listens on dynamic ports too). */
 function healthcheck(plan: DeployPlan, u: PlanUnit): object | undefined {
-  const l = u.listeners.find((x) => x.transport === 'tcp' && !x.dynamic);
+  const l = u.listeners.find((x) => x.transport === 'tcp' && (u.home !== u.component || !x.dynamic));
   if (!l) return undefined;
   const probe = `require('net').connect(${l.realPort},'${addressOf(plan, u.component)}').on('connect',()=>process.exit(0)).on('error',()=>process.exit(1))`;
   return { test: ['CMD', 'node', '-e', probe], interval: '2s', timeout: '2s', retries: 30 };

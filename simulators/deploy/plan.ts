@@ -50,7 +50,12 @@ export const GROUP_HOME_OF_KIND: Record<string, string> = {
   guest: 'vcenter',
   cloud: 'cloud',
   cloudcache: 'cloud',
+  'guest-spare': 'vcenter',
 };
+
+/** Spare guest hosts: a VM created at run time takes the first free one (its address and relay). */
+export const SPARE_KIND = 'guest-spare';
+export const SPARE_PREFIX = 'guest-spare-';
 
 /** Member listeners bind on the home host from this port up: 100 ports per member, one per listener. */
 export const BACKEND_PORT_BASE = 20_000;

@@ -8,7 +8,7 @@ import type { Lab } from '../lab.ts';
 import type { LabOptions } from '../lab-options.ts';
 import type { LabWorld } from '../world.ts';
 import { readIssued, readPlan } from './certs.ts';
-import { addressOf, addressTable, groupOf, unitOf, type DeployPlan } from './plan.ts';
+import { addressOf, addressTable, groupOf, SPARE_KIND, unitOf, type DeployPlan, type PlanUnit } from './plan.ts';
 import { startRelay, type Relay } from './relay.ts';
 
 export interface ServeOptions {
@@ -69,8 +69,8 @@ async function serveHome(plan: DeployPlan, opts: ServeOptions): Promise<Served> 
     addresses: addressTable(plan),
     certFor: (c) => certs.get(c),
     placement: (component, args) => {
-      const u = group.find((x) => x.component === component);
-      if (!u) return undefined; // created at run time (a restored VM): stays inside this host
+      const u = group.find((x) => x.component === component) ?? spares.holder(component);
+      if (!u) return undefined; // no host in the plan: reachable only inside this one
       if (u.component === opts.component) return { bindAddress: bind, port: args.realPort };
       const l = u.listeners.find((x) => x.listener === args.listener);
       if (l?.backendPort === undefined) throw new Error(`${component}: listener ${args.listener} (${args.realPort}) is not in the deployment plan; regenerate it`);
@@ -80,12 +80,54 @@ async function serveHome(plan: DeployPlan, opts: ServeOptions): Promise<Served> 
   // The same world as startLab() builds, from the same seed, so every home agrees on inventory and disks.
   const world = { seed: plan.lab.seed, options } as LabWorld;
   const lab = await CoreLab.create<LabWorld>(world, { ...options, trace: opts.trace, credentials: mergeCredentials() });
+  const spares = new SpareGuests(group.filter((u) => u.kind === SPARE_KIND), plan, lab);
   try {
     const specs = (await labComponents(lab, options)).filter((s) => runs.has(s.name));
+    const planned = lab.world.addressOf;
+    lab.world.addressOf = (name) => spares.claim(name) ?? planned(name);
     await lab.start(specs);
   } catch (err) {
     await lab.stop();
     throw err;
   }
   return { mode: 'home', component: opts.component, runs: [...runs], lab, endpoints: lab.endpoints(), stop: () => lab.stop() };
+}
+
+/**
+ * Hands the plan's spare guest hosts to VMs created at run time (CreateVM_Task asks the world for
+ * `guest-<name>`'s address): the VM gets the spare's address, and its listeners the spare's backend
+ * ports, so the spare's relay reaches it. When none is free the VM stays reachable only in the home.
+ */
+class SpareGuests {
+  private readonly taken = new Map<string, PlanUnit>();
+  private readonly planned: Record<string, string>;
+
+  constructor(
+    private readonly spares: PlanUnit[],
+    private readonly plan: DeployPlan,
+    private readonly lab: CoreLab<LabWorld>,
+  ) {
+    this.planned = addressTable(plan);
+  }
+
+  /** The spare address for a new guest component, or undefined (not a new guest, or none left). */
+  claim(component: string): string | undefined {
+    if (!component.startsWith('guest-') || component.includes('/') || component in this.planned) return undefined;
+    const held = this.taken.get(component);
+    if (held) return addressOf(this.plan, held.component);
+    const used = new Set(this.taken.values());
+    const spare = this.spares.find((s) => !used.has(s));
+    if (!spare) {
+      this.lab.trace.emit({ kind: 'note', from: component, to: component, port: 0, protocol: 'deploy', summary: `no spare guest host left: ${component} is reachable only inside this process` });
+      return undefined;
+    }
+    this.taken.set(component, spare);
+    const address = addressOf(this.plan, spare.component);
+    this.lab.addresses.assign(component, address);
+    return address;
+  }
+
+  holder(component: string): PlanUnit | undefined {
+    return this.taken.get(component);
+  }
 }

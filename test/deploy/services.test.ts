@@ -114,7 +114,11 @@ describe.skipIf(!canBindPrivileged())('every docker-compose service command line
     // guestossvc opens on sql01 only after injection: the relay reaches it on the vcenter home.
     const sql = await proxy.backupSql({ vm: 'sql01', type: 'full' });
     expect(sql.entries.length).toBeGreaterThan(0);
-  }, 120_000);
+    // A VM created at run time takes the first spare guest host: the proxy probes it through that relay.
+    const dr = await proxy.restoreDr({ vm: 'web01', newName: 'web01-dr' });
+    expect(dr.disks.every((d) => d.verified)).toBe(true);
+    expect(dr.probe).toMatchObject({ host: addressOf(plan, 'guest-spare-1'), state: 'open' });
+  }, 180_000);
 
   it('every service stops cleanly on SIGTERM', async () => {
     const codes = await Promise.all(running.splice(0).map(async (r) => [r.name, await r.stop()] as const));
