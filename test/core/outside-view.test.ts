@@ -3,12 +3,18 @@ import { connect as tlsConnect } from 'node:tls';
 import type { Endpoint } from '../../simulators/core/types.ts';
 import type { Lab } from '../../simulators/lab.ts';
 import { startTestLab } from '../helpers/lab.ts';
+import { buildInjectionBundle } from '../../proxy/clients/guest/bundle.ts';
 import { run } from '../helpers/run.ts';
 import { sendAndAwaitClose, tryConnect } from '../helpers/sockets.ts';
 
 let lab: Lab;
 beforeAll(async () => {
   lab = await startTestLab();
+  // Inject guestossvc into sql01 (lab side, as guest operations would) so 3542 is checked too.
+  const guest = lab.world.guests.get('sql01')!;
+  const bundle = buildInjectionBundle('windows');
+  for (const f of bundle.files) guest.putFile(f.path, f.data, true);
+  await guest.startProgram(bundle.program, bundle.args, 'Administrator');
 });
 afterAll(() => lab?.stop());
 
@@ -38,7 +44,9 @@ async function stillServes(e: Endpoint): Promise<void> {
 describe('every TLS endpoint, seen from outside the process', () => {
   test('verifies with openssl against the lab CA, with hostname checking', async () => {
     const tlsEndpoints = lab.endpoints().filter(directTls);
-    expect(tlsEndpoints.length).toBeGreaterThan(0);
+    // vCenter, two ESXi host agents, cloud, CloudCache and the injected guestossvc.
+    expect(tlsEndpoints.map((e) => e.listener)).toEqual(expect.arrayContaining(['guestossvc']));
+    expect(tlsEndpoints.length).toBeGreaterThanOrEqual(6);
     for (const e of tlsEndpoints) {
       const r = await opensslConnect(e, ['-CAfile', lab.caFile, '-verify_return_error', '-verify_hostname', e.hostname]);
       expect(r.code, `${e.component}:${e.listener}\n${r.stderr}`).toBe(0);
