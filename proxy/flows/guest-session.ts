@@ -3,7 +3,7 @@ import { buildInjectionBundle, osOfGuestFamily } from '../clients/guest/bundle.t
 import { GuestossvcClient } from '../clients/guest/guestossvc-client.ts';
 import { VimFaultError, type VsphereClient } from '../clients/vsphere/index.ts';
 import { ref, str } from '../clients/vsphere/values.ts';
-import { ProxyError } from '../errors.ts';
+import { ProxyError, classify } from '../errors.ts';
 import { sleep } from '../util/deadline.ts';
 import type { FlowContext } from './context.ts';
 import { findVm } from './find-vm.ts';
@@ -55,7 +55,9 @@ export async function injectGuestServices(ctx: FlowContext, vs: VsphereClient, v
     if (err instanceof VimFaultError) {
       throw new ProxyError('guest', `${name}: guest operation failed: ${err.message}`, { fault: err.faultType }, { cause: err });
     }
-    throw err;
+    // A refused /guestFile upload (the guest OS rejecting the account) is a guest failure, not an internal one.
+    const e = classify(err);
+    throw e.errorClass === 'internal' ? new ProxyError('guest', `${name}: injecting the guest services failed: ${e.message}`, {}, { cause: err }) : e;
   }
 }
 

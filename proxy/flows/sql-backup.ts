@@ -35,7 +35,10 @@ export async function backupSql(ctx: FlowContext, params: SqlBackupParams): Prom
   const session = await injectGuestServices(ctx, vs, params.vm);
   const guest = session.client;
   try {
-    const instances = await guest.discover();
+    // Discovery is the first call to the plugin: a plugin that is down answers here.
+    const instances = await guest.discover().catch((err: unknown) => {
+      throw guestError(err, session.name);
+    });
     const instance = instances.find((i) => i.name === (params.instance ?? instances[0]?.name));
     if (!instance) throw new ProxyError('sql', `${session.name}: no SQL Server instance ${params.instance ?? ''} found`);
     const databases =

@@ -38,6 +38,8 @@ export interface GuestProcessInfo {
 }
 
 export class TaskTimeoutError extends Error {
+  /** A deadline passed: classified as a timeout (a stuck snapshot task), not an internal error. */
+  readonly code = 'ETIMEDOUT';
   constructor(
     readonly task: MoRef,
     readonly lastState: string,

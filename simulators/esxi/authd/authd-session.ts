@@ -43,7 +43,8 @@ export async function runAuthd(ctx: ComponentContext<LabWorld>, raw: Duplex, con
   const pipe = new RawPipe(raw, first);
   let tls: TLSSocket;
   try {
-    tls = await acceptTls(pipe, secureContextFor(ctx.cert), conn);
+    // tlsMaterial, not ctx.cert: certificate faults (tls-thumbprint-changed...) must reach 902 too.
+    tls = await acceptTls(pipe, secureContextFor(await ctx.tlsMaterial({ listener: 'authd', realPort: 902, protocol: 'authd/nfc' })), conn);
   } catch {
     return end(raw);
   }
