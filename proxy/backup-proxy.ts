@@ -172,6 +172,7 @@ export class BackupProxy {
           try {
             client = await VsphereClient.connect(http, config.vsphere.host);
             await client.login(config.vsphere.user, config.vsphere.password);
+            client.soap.reauth = () => client.login(config.vsphere.user, config.vsphere.password).then(() => {});
           } catch (err) {
             vs = undefined;
             const e = classify(err);

@@ -22,6 +22,8 @@ export interface SoapClientOptions {
 /** vim25 over HTTPS: one envelope per call, the session cookie kept like a browser would. */
 export class VimSoapClient {
   private cookie?: string;
+  /** Logs in again after the server dropped the session (the proxy sets it); the failed call is retried once. */
+  reauth?: () => Promise<void>;
 
   constructor(
     private readonly http: HttpsClient,
@@ -35,6 +37,18 @@ export class VimSoapClient {
   }
 
   async call(method: string, self: MoRef, args: Record<string, unknown> = {}, timeoutMs?: number): Promise<XValue | undefined> {
+    try {
+      return await this.callOnce(method, self, args, timeoutMs);
+    } catch (err) {
+      // An expired session (vCenter restarted, idle timeout) costs one new login, not the job.
+      if (!(err instanceof VimFaultError) || err.faultType !== 'NotAuthenticated' || !this.reauth || /^(Login|Logout)$/.test(method)) throw err;
+      this.cookie = undefined;
+      await this.reauth();
+      return this.callOnce(method, self, args, timeoutMs);
+    }
+  }
+
+  private async callOnce(method: string, self: MoRef, args: Record<string, unknown>, timeoutMs?: number): Promise<XValue | undefined> {
     const body = requestEnvelope(method, self, args);
     const res = await this.http.request({
       host: this.host,

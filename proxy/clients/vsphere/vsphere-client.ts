@@ -80,6 +80,7 @@ export class VsphereClient {
   }
 
   async logout(): Promise<void> {
+    this.soap.reauth = undefined;
     await this.soap.call('Logout', this.mo('sessionManager'));
     this.soap.forget();
   }
