@@ -9,7 +9,7 @@ export const NETWORK_NAME = 'lab';
 /** Relative to the image's working directory (/app), as in the Dockerfile. */
 export const ENTRYPOINT = ['node', 'bin/bpsim.js'];
 /** What the proxy service runs unless BPSIM_SCENARIO says otherwise (scenarios/, `bpsim run`). */
-export const DEFAULT_SCENARIO = 'vm-backup';
+export const DEFAULT_SCENARIO = 'vm-backup-full';
 
 const HEADER = `# Generated from the lab topology by \`npx tsx simulators/deploy/generate.ts\`; do not edit.
 # One service per component on its own hostname and address, real ports inside the containers.
