@@ -44,3 +44,9 @@ export function percentile(sorted: number[], p: number): number {
   const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
   return sorted[i]!;
 }
+
+/** 4294967296 -> "4GiB", 536870912 -> "512MiB": figure names carry the size they measured. */
+export function sizeName(bytes: number): string {
+  const GiB = 2 ** 30;
+  return bytes >= GiB && bytes % GiB === 0 ? `${bytes / GiB}GiB` : `${Math.round(bytes / 2 ** 20)}MiB`;
+}

@@ -10,6 +10,8 @@ import { mergeCredentials } from '../simulators/credentials.ts';
 import type { LabWorld } from '../simulators/world.ts';
 import { ProxyNet } from '../proxy/net/proxy-net.ts';
 import { NfcConnection } from '../proxy/clients/nfc/index.ts';
+import { figure, sizeName, type BenchOptions, type Figure } from './figure.ts';
+import { childMain, runInChild } from './child.ts';
 
 const GiB = 1024 ** 3;
 const MiB = 1024 ** 2;
@@ -171,7 +173,26 @@ async function rawTlsPipe(b: BenchLab, disk: VirtualDisk, bytes: number): Promis
 const round = (n: number) => Math.round(n * 10) / 10;
 const fmt = (bytes: number, s: number) => `${round(bytes / MiB / s)} MiB/s (${round(s)} s for ${round(bytes / GiB)} GiB)`;
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+/** The figures for `npm run bench`, measured in a fresh process so its peak RSS is the NFC read's alone. */
+export async function benchNfcFigures(o: BenchOptions): Promise<Figure[]> {
+  const read = o.quick ? 512 * MiB : 4 * GiB;
+  const input: NfcBenchOptions = {
+    diskBytes: read,
+    memoryDisks: o.quick ? [{ capacity: GiB, read }, { capacity: 8 * GiB, read }] : [{ capacity: 4 * GiB, read }, { capacity: 32 * GiB, read }],
+    rounds: o.quick ? 1 : 2,
+  };
+  const r = await runInChild<NfcBenchOptions, NfcBenchResult>(import.meta.url, input, 10 * 60_000);
+  const [small, big] = r.memory;
+  return [
+    figure({ name: `nfc-read-${sizeName(read)}`, value: r.nfcMBps, unit: 'MiB/s', baseline: r.rawTlsMBps, baselineName: 'raw node:tls pipe, same bytes', aim: '>= 0.7', note: 'best of ' + (input.rounds ?? 2) }),
+    figure({ name: `nfc-peak-rss-${sizeName(small!.capacity)}`, value: small!.peakRssMB, unit: 'MiB', baseline: null, aim: null, note: `reading ${sizeName(small!.readBytes)}; whole process (lab + client)` }),
+    figure({ name: `nfc-peak-rss-${sizeName(big!.capacity)}`, value: big!.peakRssMB, unit: 'MiB', baseline: small!.peakRssMB, baselineName: `${sizeName(small!.capacity)} disk`, aim: '<= 1.2', note: `reading ${sizeName(big!.readBytes)}; about equal = capacity does not show` }),
+  ];
+}
+
+childMain(import.meta.url, (o: NfcBenchOptions) => benchNfc(o));
+
+if (process.argv[1] && !process.argv.includes('--bench-child') && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const gib = Number(process.env.BENCH_NFC_GIB ?? 4);
   benchNfc({ diskBytes: gib * GiB, log: console.log }).then((r) => console.log(JSON.stringify(r, null, 2)));
 }

@@ -2,10 +2,17 @@ import { parseArgs } from 'node:util';
 import { table } from '../bin/format/table.ts';
 import type { BenchOptions, Figure } from './figure.ts';
 import { benchLabStart } from './lab-start.ts';
+import { benchSoapFigures } from './soap.ts';
+import { benchNfcFigures } from './nfc.ts';
+import { benchBackupFigures, benchConcurrentFigures } from './data-path.ts';
 
 /** Each part returns its figures; a part that fails is reported and the others still run. */
 const PARTS: { name: string; run: (o: BenchOptions) => Promise<Figure[]> }[] = [
   { name: 'lab start', run: benchLabStart },
+  { name: 'soap', run: benchSoapFigures },
+  { name: 'nfc', run: benchNfcFigures },
+  { name: 'backup', run: benchBackupFigures },
+  { name: 'concurrent', run: benchConcurrentFigures },
 ];
 
 const { values } = parseArgs({
@@ -34,8 +41,10 @@ const failures: string[] = [];
 for (const part of PARTS) {
   if (values.only && !part.name.includes(values.only)) continue;
   if (!values.json) process.stderr.write(`bench: ${part.name}...\n`);
+  const t0 = performance.now();
   try {
     figures.push(...(await part.run(opts)));
+    if (!values.json) process.stderr.write(`bench: ${part.name} took ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
   } catch (err) {
     failures.push(`${part.name}: ${(err as Error).message}`);
   }

@@ -139,9 +139,9 @@ export async function benchSoapFigures(o: BenchOptions): Promise<Figure[]> {
   const r = await benchSoap(o.quick ? { requests: 90 } : {});
   const note = `${r.vms} VMs x ${PATHS.length} properties, ${(r.responseBytes / 1024).toFixed(0)} KiB per response`;
   return [
-    figure({ name: 'SOAP RetrievePropertiesEx', value: r.soap.requestsPerSec, unit: 'req/s', baseline: r.staticHandler.requestsPerSec, baselineName: 'static HTTPS, same bytes', aim: '>= 0.5', note }),
-    figure({ name: 'SOAP RetrievePropertiesEx p50', value: r.soap.p50Ms, unit: 'ms', baseline: r.staticHandler.p50Ms, baselineName: 'static p50', aim: null }),
-    figure({ name: 'SOAP RetrievePropertiesEx p99', value: r.soap.p99Ms, unit: 'ms', baseline: r.staticHandler.p99Ms, baselineName: 'static p99', aim: null }),
+    figure({ name: `soap-retrieve-${r.vms}vms`, value: r.soap.requestsPerSec, unit: 'req/s', baseline: r.staticHandler.requestsPerSec, baselineName: 'static HTTPS, same bytes', aim: '>= 0.5', note }),
+    figure({ name: `soap-retrieve-${r.vms}vms-p50`, value: r.soap.p50Ms, unit: 'ms', baseline: r.staticHandler.p50Ms, baselineName: 'static p50', aim: null }),
+    figure({ name: `soap-retrieve-${r.vms}vms-p99`, value: r.soap.p99Ms, unit: 'ms', baseline: r.staticHandler.p99Ms, baselineName: 'static p99', aim: null }),
   ];
 }
 

@@ -20,9 +20,12 @@ export interface UploadStats {
 }
 
 /**
- * Hashes blocks, asks the target which it is missing, and uploads only those, a batch at a time
- * with a few uploads in flight. While one batch uploads the next one is being read, so the source
- * (902, guestossvc) keeps streaming. Returns every block's place and hash, in input order.
+ * Hashes blocks, asks the target which it is missing a batch at a time, and uploads only those
+ * through a pool of `parallel` uploads. The three stages overlap: while one batch is being checked
+ * and uploaded the next is read, so the source (902, guestossvc) keeps streaming, and an upload
+ * starts as soon as any other ends (no per-group barrier: one slow upload does not idle the rest).
+ * Memory stays bounded: at most two batches plus the uploads in flight are held. Returns every
+ * block's place and hash, in input order.
  */
 export async function storeBlocks(
   source: AsyncIterable<Block>,
@@ -31,23 +34,37 @@ export async function storeBlocks(
   opts: { batchBlocks?: number; parallel?: number } = {},
 ): Promise<{ stored: StoredBlock[]; stats: UploadStats }> {
   const batchBlocks = opts.batchBlocks ?? 16;
-  const parallel = opts.parallel ?? 4;
+  const parallel = opts.parallel ?? 8;
   const stats: UploadStats = { blocks: 0, blocksUploaded: 0, bytesRead: 0, bytesSent: 0 };
   const stored: StoredBlock[] = [];
-  let inFlight: Promise<void> = Promise.resolve();
+  // Hashes this call has uploaded or is uploading: a block repeated across batches goes once.
+  const sent = new Set<string>();
+  const uploads = new Set<Promise<void>>();
+  let failure: { error: unknown } | undefined;
+  let checking: Promise<void> = Promise.resolve();
 
+  const startUpload = (b: Block & { hash: string }) => {
+    const p: Promise<void> = target.upload(b.data, b.hash).then(
+      () => {
+        stats.blocksUploaded++;
+        stats.bytesSent += b.data.length;
+        onProgress(stats);
+      },
+      (error: unknown) => void (failure ??= { error }),
+    ).finally(() => uploads.delete(p));
+    uploads.add(p);
+  };
+  const slot = async () => {
+    while (uploads.size >= parallel) await Promise.race(uploads);
+    if (failure) throw failure.error;
+  };
   const flush = async (batch: (Block & { hash: string })[]) => {
     const missing = new Set(await target.missing([...new Set(batch.map((b) => b.hash))]));
-    const todo = batch.filter((b) => missing.delete(b.hash)); // each missing hash once
-    for (let i = 0; i < todo.length; i += parallel) {
-      await Promise.all(
-        todo.slice(i, i + parallel).map(async (b) => {
-          await target.upload(b.data, b.hash);
-          stats.blocksUploaded++;
-          stats.bytesSent += b.data.length;
-        }),
-      );
-      onProgress(stats);
+    for (const b of batch) {
+      if (!missing.has(b.hash) || sent.has(b.hash)) continue;
+      sent.add(b.hash);
+      await slot();
+      startUpload(b);
     }
   };
 
@@ -59,17 +76,19 @@ export async function storeBlocks(
     stats.blocks++;
     stats.bytesRead += block.data.length;
     if (batch.length >= batchBlocks) {
-      await inFlight;
-      const full = batch;
-      batch = [];
-      inFlight = flush(full);
+      await checking;
+      if (failure) throw failure.error;
+      checking = flush(batch);
       // Surface a failure at the next await, not as an unhandled rejection.
-      inFlight.catch(() => {});
+      checking.catch(() => {});
+      batch = [];
       onProgress(stats);
     }
   }
-  await inFlight;
+  await checking;
   if (batch.length) await flush(batch);
+  await Promise.all(uploads);
+  if (failure) throw failure.error;
   onProgress(stats);
   return { stored, stats };
 }

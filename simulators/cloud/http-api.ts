@@ -85,7 +85,8 @@ export async function readBody(request: Request, limit: number): Promise<Buffer>
       await reader.cancel().catch(() => {});
       throw tooLarge(total, limit);
     }
-    chunks.push(Buffer.from(value));
+    // A view, not a copy: the chunk is ours alone (the stream made it for this read).
+    chunks.push(Buffer.from(value.buffer, value.byteOffset, value.byteLength));
   }
   return Buffer.concat(chunks);
 }
