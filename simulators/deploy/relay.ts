@@ -6,6 +6,8 @@ export interface RelayRoute {
   /** Where the member really runs: the home host and its backend port. */
   target: { address: string; port: number };
   label: string;
+  /** The port really bound (differs from bind.port only when that is 0). */
+  boundPort?: number;
 }
 
 export interface Relay {
@@ -20,7 +22,8 @@ const CONNECT_TIMEOUT_MS = 10_000;
  * untouched, so clients see the member's own certificate. When the home refuses (a guest service
  * not started yet) the client's connection is reset: a relay cannot refuse after accepting.
  */
-export async function startRelay(routes: RelayRoute[]): Promise<Relay> {
+export async function startRelay(wanted: RelayRoute[]): Promise<Relay> {
+  const routes = wanted.map((r) => ({ ...r }));
   const servers: Server[] = [];
   const sockets = new Set<Socket>();
   const track = (s: Socket) => {
@@ -39,6 +42,7 @@ export async function startRelay(routes: RelayRoute[]): Promise<Relay> {
         server.once('error', (err: NodeJS.ErrnoException) => fail(new Error(`${route.label}: cannot listen on ${route.bind.address}:${route.bind.port}: ${err.code ?? err.message}`)));
         server.listen(route.bind.port, route.bind.address, () => ok());
       });
+      route.boundPort = (server.address() as { port: number }).port;
     }
   } catch (err) {
     await close();
