@@ -70,6 +70,8 @@ function clientErrorClass(err: unknown): ErrorClass | undefined {
     if (err.status === 0) return 'network';
     if (err.status === 503) return 'cloud-unavailable';
     if (err.code === 'quota_exceeded') return 'quota';
+    // The catalog refuses a restore chain with a gap (a log backup taken by another tool) before SQL Server would (4305).
+    if (err.code === 'log_chain_broken') return 'sql';
     if (err.status === 401 || err.status === 403) return 'auth';
     if (err.code === 'block_corrupted' || err.status === 422) return 'integrity';
     if (err.status === 404) return 'not-found';
