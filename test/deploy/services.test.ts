@@ -103,7 +103,7 @@ describe.skipIf(!canBindPrivileged())('every docker-compose service command line
     }
   }, 180_000);
 
-  it('a proxy given only lab.json (hostnames, real ports, CA) backs up a VM and a SQL Server across the processes', async () => {
+  it('a proxy given only lab.json (hostnames, real ports, CA) backs up a VM and a SQL Server and restores a VM (DR) across the processes', async () => {
     expect(running.length).toBe(plan.units.length);
     const summary = JSON.parse(await readFile(join(certsDir, 'lab.json'), 'utf8'));
     const proxy = new BackupProxy(proxyConfigFor(summary));
