@@ -53,11 +53,13 @@ export function buildModel(engine: SoapEngine, ownHost?: HostSpec): void {
   const hosts = flavor === 'vcenter' ? inv.hosts : inv.hosts.filter((h) => h.moid === ownHost?.moid);
   const datastores = inv.datastores.filter((d) => hosts.some((h) => h.datastores.includes(d.moid)));
   // References are immutable: one instance per object saves allocations in 1,000-VM listings.
-  const refs = new Map<string, MoRef>();
+  // Keyed by type then id: no key string is built per lookup (thousands per listing).
+  const refs = new Map<string, Map<string, MoRef>>();
   const ref = (type: string, id: string) => {
-    const k = `${type}:${id}`;
-    let r = refs.get(k);
-    if (!r) refs.set(k, (r = new MoRef(type, id)));
+    let byId = refs.get(type);
+    if (!byId) refs.set(type, (byId = new Map()));
+    let r = byId.get(id);
+    if (!r) byId.set(id, (r = new MoRef(type, id)));
     return r;
   };
   const layout: Layout = {

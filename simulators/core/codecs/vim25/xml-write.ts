@@ -38,18 +38,13 @@ export function writeElementBytes(name: string, value: unknown, anyType = false,
   const out: Part[] = [prefix];
   emit(out, name, value, anyType);
   out.push(suffix);
-  const chunks: Buffer[] = [];
-  let pending: string[] = [];
-  for (const p of out) {
-    if (typeof p === 'string') pending.push(p);
-    else {
-      if (pending.length) chunks.push(Buffer.from(pending.join(''), 'utf8'));
-      pending = [];
-      chunks.push(p);
-    }
-  }
-  if (pending.length) chunks.push(Buffer.from(pending.join(''), 'utf8'));
-  return Buffer.concat(chunks);
+  // One allocation for the whole response: measure, then write strings and copy cached bytes in place.
+  let total = 0;
+  for (const p of out) total += typeof p === 'string' ? Buffer.byteLength(p, 'utf8') : p.length;
+  const buf = Buffer.allocUnsafe(total);
+  let at = 0;
+  for (const p of out) at += typeof p === 'string' ? buf.write(p, at, 'utf8') : p.copy(buf, at);
+  return buf;
 }
 
 function emit(out: Part[], name: string, value: unknown, anyType: boolean): void {
