@@ -1,0 +1,3 @@
+import { testBundledHalf } from './bundled.ts';
+
+testBundledHalf(1);

@@ -1,0 +1,21 @@
+import { expect, test } from 'vitest';
+import { bundledScenarios } from '../../scenarios/bundled.ts';
+import { runScenario } from '../../scenarios/runner.ts';
+import { formatReport } from '../../scenarios/report.ts';
+import { TEST_PKI_DIR } from '../helpers/lab.ts';
+
+/**
+ * One test per bundled scenario, in two files (bundled-1/2.test.ts) so vitest runs the halves in
+ * parallel. A failure prints the runner's own report: the expected/actual diff of each expectation.
+ */
+export function testBundledHalf(half: 0 | 1): void {
+  const all = bundledScenarios();
+  const mine = all.filter((_, i) => i % 2 === half);
+  for (const s of mine) {
+    test(`${s.name}: every expectation holds`, async () => {
+      const report = await runScenario(s.name, { labOptions: { pkiDir: TEST_PKI_DIR, tlsHandshakeTimeoutMs: 2_000 } });
+      expect(report.failures, formatReport(report)).toBe(0);
+      expect(report.steps.length).toBeGreaterThan(0);
+    });
+  }
+}
