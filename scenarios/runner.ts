@@ -54,7 +54,8 @@ export async function runScenario(input: Scenario | string, options: RunOptions 
   const own = !options.lab;
   const lab = options.lab ?? (await startLab({ ...labOptionsOf(scenario), ...options.labOptions }));
   if (!own) notes.push(...sharedLabNotes(scenario));
-  const proxy = new BackupProxy(proxyConfigOf(scenario, lab));
+  // A cloud activates each proxy name once: every run in a shared lab joins the pool under its own name.
+  const proxy = new BackupProxy({ ...proxyConfigOf(scenario, lab), ...(own ? {} : { name: `scenario-${scenario.name}-${nextRun(lab)}` }) });
   const state: RunState = { lab, proxy, byId: new Map(), sourceDisks: new Map(), transactions: new Map(), faultIds: new Set() };
   const firstSeq = (lab.recorder.events.at(-1)?.seq ?? 0) + 1;
   const steps: StepReport[] = [];
@@ -87,6 +88,13 @@ export async function runScenario(input: Scenario | string, options: RunOptions 
     proxy.close();
     if (own) await lab.stop();
   }
+}
+
+const runs = new WeakMap<Lab, number>();
+function nextRun(lab: Lab): number {
+  const n = (runs.get(lab) ?? 0) + 1;
+  runs.set(lab, n);
+  return n;
 }
 
 function faultId(scenario: Scenario, f: ScenarioFault): string {
