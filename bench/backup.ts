@@ -6,6 +6,7 @@ import { CertificateAuthority } from '../simulators/core/pki/ca.ts';
 import { BackupProxy } from '../proxy/backup-proxy.ts';
 import { proxyConfigFor, type LabSummaryLike } from '../proxy/config.ts';
 import { tlsPipeMBps } from './baselines/tls-pipe.ts';
+import { cpuFloor, type CpuFloor } from './baselines/cpu-floor.ts';
 import { startRemoteLab } from './lab-host.ts';
 import { childMain, runInChild } from './child.ts';
 
@@ -34,6 +35,7 @@ export interface BackupRunResult {
   blocksUploaded: number;
   target: string;
   pipeMBps?: number;
+  floor?: CpuFloor;
   incremental?: { seconds: number; bytesRead: number; changedBytes: number };
   /** Peak RSS of this process (the proxy, plus the lab when labProcess is "same"). */
   peakRssMiB: number;
@@ -57,7 +59,11 @@ export async function backupRun(input: BackupRunInput): Promise<BackupRunResult>
   const options = benchLabOptions(input.store === 'file' ? stateDir : undefined, [{ name: BENCH_VM, disks: [{ capacityGiB: input.capacityGiB, allocatedMiB: input.allocatedMiB }] }], { without: ['guests'] });
   const bytes = (input.allocatedMiB ?? input.capacityGiB * 1024) * MiB;
   let pipeMBps: number | undefined;
-  if (input.baseline) pipeMBps = await tlsPipeMBps(await CertificateAuthority.ephemeral('bpsim bench pipe CA'), bytes);
+  let floor: CpuFloor | undefined;
+  if (input.baseline) {
+    pipeMBps = await tlsPipeMBps(await CertificateAuthority.ephemeral('bpsim bench pipe CA'), bytes);
+    floor = cpuFloor(pipeMBps);
+  }
   const lab = await openLab(options, input.labProcess);
   try {
     const proxy = new BackupProxy(proxyConfigFor(lab.summary));
@@ -67,7 +73,7 @@ export async function backupRun(input: BackupRunInput): Promise<BackupRunResult>
       // Partly allocated disks are read in whole blocks, so a little more than the allocated bytes.
       if (full.bytesRead < bytes) throw new Error(`full backup read ${full.bytesRead} of ${bytes} allocated bytes`);
       const result: BackupRunResult = {
-        bytes: full.bytesRead, fullSeconds: full.seconds, fullMBps: full.mbPerSecond, blocks: full.blocks, blocksUploaded: full.blocksUploaded, target: full.target, pipeMBps, peakRssMiB: 0,
+        bytes: full.bytesRead, fullSeconds: full.seconds, fullMBps: full.mbPerSecond, blocks: full.blocks, blocksUploaded: full.blocksUploaded, target: full.target, pipeMBps, floor, peakRssMiB: 0,
       };
       if (input.incrementalPercent) {
         const changedBytes = await lab.guestWrite(BENCH_VM, input.incrementalPercent, 32);

@@ -38,12 +38,25 @@ export function writeElementBytes(name: string, value: unknown, anyType = false,
   const out: Part[] = [prefix];
   emit(out, name, value, anyType);
   out.push(suffix);
-  // One allocation for the whole response: measure, then write strings and copy cached bytes in place.
+  // One allocation for the whole response. Tags repeat (one pair per object of a listing), so short
+  // strings are encoded once per call; the cached bytes of RawXml are copied as they are.
+  const tags = new Map<string, Buffer>();
+  const parts: Buffer[] = [];
   let total = 0;
-  for (const p of out) total += typeof p === 'string' ? Buffer.byteLength(p, 'utf8') : p.length;
+  for (const p of out) {
+    let b: Buffer | undefined;
+    if (typeof p !== 'string') b = p;
+    else if (p.length > 128) b = Buffer.from(p, 'utf8');
+    else if (!(b = tags.get(p))) tags.set(p, (b = Buffer.from(p, 'utf8')));
+    parts.push(b);
+    total += b.length;
+  }
   const buf = Buffer.allocUnsafe(total);
   let at = 0;
-  for (const p of out) at += typeof p === 'string' ? buf.write(p, at, 'utf8') : p.copy(buf, at);
+  for (const b of parts) {
+    buf.set(b, at);
+    at += b.length;
+  }
   return buf;
 }
 
