@@ -105,13 +105,14 @@ function traceCheck(t: TraceExpectation, trace: TraceEvent[]): ExpectationResult
   const what = `trace ${t.absent ? 'has no' : 'has'} ${hopText(t)}`;
   const expected = t.absent ? 'no such event' : `${rangeText(range)} matching event(s)`;
   if (inRange(hits.length, range)) return check(what, expected, `${hits.length} matching event(s)`, true);
-  // Show what did happen on that route, which usually explains the miss.
-  const near = trace.filter((e) => (t.from === undefined || e.from === t.from) && (t.to === undefined || e.to === t.to) && e.kind !== 'listen');
-  const shown = (hits.length ? hits : near).slice(0, 6).map((e) => hopText(e));
+  // Show what did happen on that route (same kind when one was asked for), which usually explains the miss.
+  const near = trace.filter((e) => (t.from === undefined || e.from === t.from) && (t.to === undefined || e.to === t.to) && (t.kind === undefined ? e.kind !== 'listen' : e.kind === t.kind));
+  const shown = distinct(hits.length ? hits : near);
+  const more = shown.length > 8 ? `\n(${shown.length - 8} more kinds of event)` : '';
   const actual = hits.length
-    ? `${hits.length} matching event(s), e.g.\n${shown.join('\n')}`
+    ? `${hits.length} matching event(s):\n${shown.slice(0, 8).join('\n')}${more}`
     : near.length
-      ? `none; on that route:\n${shown.join('\n')}${near.length > 6 ? `\n(${near.length - 6} more)` : ''}`
+      ? `none; on that route instead:\n${shown.slice(0, 8).join('\n')}${more}`
       : 'none; no events on that route';
   return check(what, expected, actual, false);
 }
@@ -144,6 +145,16 @@ function checksumCheck(state: RunState, step: Step, outcome: StepOutcome): Expec
     return check(`disk checksums of ${r.vm} = source at backup`, want, got);
   }
   return check('checksum', 'equal', `a ${step.type} step has no checksum to compare`, false);
+}
+
+/** Events as text, repeats folded ("x3"), hashes and ids shortened so similar requests collapse. */
+function distinct(events: TraceEvent[]): string[] {
+  const counts = new Map<string, number>();
+  for (const e of events) {
+    const text = hopText(e).replace(/[0-9a-f]{16,}/gi, '…').replace(/\b\d+\.\d+\.\d+\.\d+:\d+\b/g, 'ADDR');
+    counts.set(text, (counts.get(text) ?? 0) + 1);
+  }
+  return [...counts].map(([text, n]) => (n > 1 ? `${text} (x${n})` : text));
 }
 
 function lastLines(lines: string[]): string {
