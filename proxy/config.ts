@@ -16,7 +16,8 @@ export interface ProxyConfig {
   cloud: { host: string; activationToken: string };
   /** CloudCache near the proxy; null when there is none. */
   cloudcache: { host: string } | null;
-  ntp: { host: string; maxSkewMs: number; warnSkewMs: number } | null;
+  /** timeoutMs: how long to wait for the SNTP reply (default 3 s). */
+  ntp: { host: string; maxSkewMs: number; warnSkewMs: number; timeoutMs?: number } | null;
   guest: { windows: Credentials; linux: Credentials };
   /** Backup block size in bytes (data is cut, hashed and deduplicated at this size). */
   blockSize: number;

@@ -146,7 +146,7 @@ export const scenarioSchema = {
           additionalProperties: false,
           properties: { task: count, guestStart: count, probe: count, drBoot: count },
         },
-        ntp: { type: 'object', additionalProperties: false, properties: { maxSkewMs: count, warnSkewMs: count } },
+        ntp: { type: 'object', additionalProperties: false, properties: { maxSkewMs: count, warnSkewMs: count, timeoutMs: count } },
       },
     },
     faults: {

@@ -28,7 +28,7 @@ export interface ScenarioProxy {
   blockSize?: number;
   transport?: 'nbdssl' | 'nbd';
   timeouts?: { task?: number; guestStart?: number; probe?: number; drBoot?: number };
-  ntp?: { maxSkewMs?: number; warnSkewMs?: number };
+  ntp?: { maxSkewMs?: number; warnSkewMs?: number; timeoutMs?: number };
 }
 
 export interface FaultSpec {

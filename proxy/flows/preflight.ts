@@ -19,7 +19,7 @@ export async function checkClock(ctx: Pick<FlowContext, 'config' | 'net' | 'log'
   if (!ntp) return null;
   let r;
   try {
-    r = await sntpQuery(ctx.net, ntp.host, { timeoutMs: 3_000 });
+    r = await sntpQuery(ctx.net, ntp.host, { timeoutMs: ntp.timeoutMs ?? 3_000 });
   } catch (err) {
     throw new ProxyError('ntp-unavailable', `clock check against ${ntp.host} failed: ${(err as Error).message}`, {}, { cause: err });
   }
