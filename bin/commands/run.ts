@@ -3,7 +3,7 @@ import { TraceBus } from '../../simulators/core/trace/bus.ts';
 import { runScenario } from '../../scenarios/runner.ts';
 import { loadScenario } from '../../scenarios/loader.ts';
 import { formatHeader, formatStep, formatSummary } from '../../scenarios/report.ts';
-import { addTraceOutputOptions, startTraceOutput, type TraceOutputOptions } from './trace-output.ts';
+import { addTraceOutputOptions, quietOnClosedStdout, startTraceOutput, type TraceOutputOptions } from './trace-output.ts';
 
 interface RunCliOptions extends TraceOutputOptions {
   json?: boolean;
@@ -24,6 +24,7 @@ export function runCommand(): Command {
       .option('--address-block <127.B.C>', 'loopback block for component addresses (default: random)')
       .option('--pki-dir <dir>', 'where the lab CA and keys are cached (default ~/.cache/bpsim/pki)'),
   ).action(async (name: string, opts: RunCliOptions) => {
+    quietOnClosedStdout();
     const { scenario, file } = await loadScenario(name);
     const trace = new TraceBus();
     const output = startTraceOutput(trace, opts, `bpsim run ${scenario.name}`);

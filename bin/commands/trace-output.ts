@@ -5,6 +5,14 @@ import { JsonlSink } from '../../simulators/core/trace/jsonl.ts';
 import { toMermaid } from '../../simulators/core/trace/mermaid.ts';
 import type { TraceEvent } from '../../simulators/core/types.ts';
 
+/** `bpsim run ... | head` closes stdout early: stop quietly instead of crashing on EPIPE. */
+export function quietOnClosedStdout(): void {
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+    process.exit(process.exitCode ?? 0);
+  });
+}
+
 export interface TraceOutputOptions {
   trace?: string;
   mermaid?: string;
