@@ -170,7 +170,7 @@ export class BackupProxy {
         vs ??= (async () => {
           let client: VsphereClient;
           try {
-            client = await VsphereClient.connect(http, config.vsphere.host);
+            client = await VsphereClient.connect(http, config.vsphere.host, 443, { timeoutMs: config.timeouts.request });
             await client.login(config.vsphere.user, config.vsphere.password);
             client.soap.reauth = () => client.login(config.vsphere.user, config.vsphere.password).then(() => {});
           } catch (err) {

@@ -23,8 +23,8 @@ export interface ProxyConfig {
   blockSize: number;
   /** NBDSSL (default) or NBD for the 902 data path. */
   transport: 'nbdssl' | 'nbd';
-  /** Deadlines (ms). */
-  timeouts: { task: number; guestStart: number; probe: number; drBoot: number };
+  /** Deadlines (ms); request: one vSphere SOAP call (default 60 s). */
+  timeouts: { task: number; guestStart: number; probe: number; drBoot: number; request?: number };
 }
 
 export interface LabSummaryLike {

@@ -144,7 +144,7 @@ export const scenarioSchema = {
         timeouts: {
           type: 'object',
           additionalProperties: false,
-          properties: { task: count, guestStart: count, probe: count, drBoot: count },
+          properties: { task: count, guestStart: count, probe: count, drBoot: count, request: count },
         },
         ntp: { type: 'object', additionalProperties: false, properties: { maxSkewMs: count, warnSkewMs: count, timeoutMs: count } },
       },

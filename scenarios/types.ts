@@ -27,7 +27,7 @@ export interface ScenarioLab {
 export interface ScenarioProxy {
   blockSize?: number;
   transport?: 'nbdssl' | 'nbd';
-  timeouts?: { task?: number; guestStart?: number; probe?: number; drBoot?: number };
+  timeouts?: { task?: number; guestStart?: number; probe?: number; drBoot?: number; request?: number };
   ntp?: { maxSkewMs?: number; warnSkewMs?: number; timeoutMs?: number };
 }
 
