@@ -12,7 +12,7 @@ import type { LabSummaryLike } from '../proxy/config.ts';
 type Command =
   | { op: 'guestWrite'; vm: string; percent: number; extents: number }
   | { op: 'peakRss' }
-  | { op: 'vmNames' }
+  | { op: 'vms' }
   | { op: 'stop' };
 
 type Reply = { id: number; ok: true; value?: unknown } | { id: number; ok: false; error: string };
@@ -21,8 +21,8 @@ export interface RemoteLab {
   summary: LabSummaryLike;
   /** The guest writes `percent` of each disk of a VM (CBT records it); returns the bytes written. */
   guestWrite(vm: string, percent: number, extents: number): Promise<number>;
-  /** Names of the inventory's VMs (what a backup admin would pick jobs from). */
-  vmNames(): Promise<string[]>;
+  /** The inventory's VMs (what a backup admin picks jobs from) with their allocated disk bytes. */
+  vms(): Promise<{ name: string; instanceUuid: string; allocatedBytes: number }[]>;
   /** Peak resident memory of the lab process so far (MiB). */
   peakRssMiB(): Promise<number>;
   stop(): Promise<void>;
@@ -64,7 +64,7 @@ export async function startRemoteLab(options: LabOptions): Promise<RemoteLab> {
     return {
       summary,
       guestWrite: async (vm, percent, extents) => (await call(++seq, { op: 'guestWrite', vm, percent, extents })) as number,
-      vmNames: async () => (await call(++seq, { op: 'vmNames' })) as string[],
+      vms: async () => (await call(++seq, { op: 'vms' })) as { name: string; instanceUuid: string; allocatedBytes: number }[],
       peakRssMiB: async () => (await call(++seq, { op: 'peakRss' })) as number,
       stop: async () => {
         await call(++seq, { op: 'stop' }).catch(() => {});
@@ -114,8 +114,8 @@ async function serve(options: LabOptions): Promise<void> {
         void stop();
       } else if (m.op === 'peakRss') {
         send({ id: m.id, ok: true, value: process.resourceUsage().maxRSS / 1024 });
-      } else if (m.op === 'vmNames') {
-        send({ id: m.id, ok: true, value: lab.world.inventory.vms.map((v) => v.name) });
+      } else if (m.op === 'vms') {
+        send({ id: m.id, ok: true, value: lab.world.inventory.vms.map((v) => ({ name: v.name, instanceUuid: v.instanceUuid, allocatedBytes: v.disks.reduce((n, d) => n + d.allocatedBytes, 0) })) });
       } else if (m.op === 'guestWrite') {
         const vm = lab.world.inventory.vms.find((v) => v.name === m.vm);
         if (!vm) throw new Error(`no VM ${m.vm}`);
