@@ -1,9 +1,9 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import cliProgress from 'cli-progress';
 import { startLab, type Lab, type LabOptions } from '../../simulators/lab.ts';
-import { JsonlSink } from '../../simulators/core/trace/jsonl.ts';
-import { toMermaid } from '../../simulators/core/trace/mermaid.ts';
+import { TraceBus } from '../../simulators/core/trace/bus.ts';
+import { startTraceOutput } from '../commands/trace-output.ts';
 import { BackupProxy, type JobOutcome } from '../../proxy/backup-proxy.ts';
 import { proxyConfigFor } from '../../proxy/config.ts';
 import { Timeline } from '../format/timeline.ts';
@@ -44,8 +44,11 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
   await mkdir(dirname(opts.tracePath), { recursive: true });
   await mkdir(dirname(opts.mermaidPath), { recursive: true });
   const started = performance.now();
-  const lab = await startLab(opts.lab);
-  const jsonl = new JsonlSink(lab.trace, opts.tracePath);
+  const bus = new TraceBus();
+  const output = startTraceOutput(bus, { trace: opts.tracePath, mermaid: opts.mermaidPath }, 'bpsim demo');
+  let eventCount = 0;
+  bus.subscribe(() => eventCount++);
+  const lab = await startLab({ ...opts.lab, trace: bus });
   const timeline = new Timeline(print);
   const unsubscribe = lab.trace.subscribe((e) => timeline.onEvent(e));
   const summary = { caPem: lab.ca.cert, endpoints: lab.endpoints(), credentials: lab.credentials, proxyAddress: lab.addressOf('proxy') };
@@ -81,16 +84,15 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
     unsubscribe();
     for (const p of Object.values(proxies)) p.close();
     await lab.stop();
-    await jsonl.close();
+    await output.close();
   }
-  await writeFile(opts.mermaidPath, '```mermaid\n' + toMermaid(lab.recorder.events, { maxEvents: 400 }) + '```\n');
   const ok = jobs.every((j) => j.outcome.status === 'succeeded');
   out.write('\nRepeated hops (counted, not printed):\n');
   for (const r of timeline.repeats().slice(0, 12)) out.write(`  ${String(r.count).padStart(5)} x ${r.hop}\n`);
   out.write('\nSummary:\n' + jobSummary(jobs) + '\n');
   out.write(`\n${ok ? 'All jobs succeeded' : 'Some jobs FAILED'} in ${((performance.now() - started) / 1000).toFixed(1)} s.\n`);
-  out.write(`Trace: ${opts.tracePath} (${jsonl.count} events, JSONL)\nMermaid sequence diagram: ${opts.mermaidPath}\n`);
-  return { ok, jobs, events: jsonl.count, tracePath: opts.tracePath, mermaidPath: opts.mermaidPath };
+  out.write(`Trace: ${opts.tracePath} (${eventCount} events, JSONL)\nMermaid sequence diagram: ${opts.mermaidPath}\n`);
+  return { ok, jobs, events: eventCount, tracePath: opts.tracePath, mermaidPath: opts.mermaidPath };
 }
 
 /** The ESXi host a VM runs on, as the lab's public data says (what an admin would configure). */

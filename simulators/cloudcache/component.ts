@@ -49,7 +49,7 @@ export function cloudCacheComponent(options: CloudCacheOptions = {}, name = 'clo
 
       const mirror = (f: Fault, action: 'set' | 'clear') => {
         if (f.type !== 'cloudcache-offline' || (f.target !== name && f.target !== '*')) return;
-        if (action === 'set') ctx.faults.set({ id: `${f.id}:refuse`, target: name, type: 'refuse', params: { reason: 'cloudcache-offline' } });
+        if (action === 'set') ctx.faults.set({ id: `${f.id}:refuse`, target: name, type: 'refuse', params: {} });
         else ctx.faults.clear(`${f.id}:refuse`);
       };
       const unsubscribe = ctx.faults.onChange(mirror);

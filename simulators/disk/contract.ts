@@ -61,6 +61,8 @@ export interface VirtualDisk {
   /** Like read, into a caller's buffer (no allocation per read; the NFC server frames around it). */
   readInto(view: DiskView, offset: number, target: Buffer, targetOffset: number, length: number): void;
   write(view: DiskView, offset: number, data: Buffer): void;
+  /** The extents the guest has written (what "*" QueryChangedDiskAreas reports), of a view or the live disk. */
+  allocatedExtents(view?: DiskView): Extent[];
   /** SHA-256 over the allocated extents' bytes and positions of a view. */
   checksum(view?: DiskView): string;
 }
