@@ -86,8 +86,9 @@ export class Database {
     this.rnd = seededRandom(`${seed}:txn`);
   }
 
+  /** Wall-clock time that never goes backwards; records written in the same millisecond share it, as in SQL Server. */
   now(): Date {
-    this.lastTimeMs = Math.max(Date.now(), this.lastTimeMs + 1);
+    this.lastTimeMs = Math.max(Date.now(), this.lastTimeMs);
     return new Date(this.lastTimeMs);
   }
 
