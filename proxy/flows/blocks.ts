@@ -33,7 +33,7 @@ export async function storeBlocks(
   onProgress: (stats: UploadStats) => void,
   opts: { batchBlocks?: number; parallel?: number } = {},
 ): Promise<{ stored: StoredBlock[]; stats: UploadStats }> {
-  const batchBlocks = opts.batchBlocks ?? 16;
+  const batchBlocks = opts.batchBlocks ?? 8;
   const parallel = opts.parallel ?? 8;
   const stats: UploadStats = { blocks: 0, blocksUploaded: 0, bytesRead: 0, bytesSent: 0 };
   const stored: StoredBlock[] = [];
