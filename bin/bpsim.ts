@@ -6,6 +6,7 @@ import { serveCommand } from './commands/serve.ts';
 import { certsCommand } from './commands/certs.ts';
 import { runCommand } from './commands/run.ts';
 import { listCommand } from './commands/list.ts';
+import { proxyCommand } from './commands/proxy.ts';
 
 const program = new Command('bpsim')
   .description('Backup-proxy protocol simulator: a fake vCenter, ESXi, backup cloud, CloudCache, guest services and NTP, and a simulated backup proxy, all on this machine, offline.')
@@ -15,6 +16,7 @@ const program = new Command('bpsim')
   .addCommand(demoCommand())
   .addCommand(runCommand())
   .addCommand(listCommand())
+  .addCommand(proxyCommand())
   .addCommand(caCommand())
   .addCommand(serveCommand())
   .addCommand(certsCommand());

@@ -89,7 +89,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
   const ok = jobs.every((j) => j.outcome.status === 'succeeded');
   out.write('\nRepeated hops (counted, not printed):\n');
   for (const r of timeline.repeats().slice(0, 12)) out.write(`  ${String(r.count).padStart(5)} x ${r.hop}\n`);
-  out.write('\nSummary:\n' + jobSummary(jobs) + '\n');
+  out.write('\nSummary:\n' + jobSummary(jobs.map((j) => ({ ...j.outcome, type: j.outcome.job.type, params: j.outcome.job.params, seconds: j.seconds }))) + '\n');
   out.write(`\n${ok ? 'All jobs succeeded' : 'Some jobs FAILED'} in ${((performance.now() - started) / 1000).toFixed(1)} s.\n`);
   out.write(`Trace: ${opts.tracePath} (${eventCount} events, JSONL)\nMermaid sequence diagram: ${opts.mermaidPath}\n`);
   return { ok, jobs, events: eventCount, tracePath: opts.tracePath, mermaidPath: opts.mermaidPath };

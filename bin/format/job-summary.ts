@@ -1,5 +1,15 @@
-import type { JobOutcome } from '../../proxy/backup-proxy.ts';
+import type { ProxyError } from '../../proxy/errors.ts';
 import { table } from './table.ts';
+
+/** One finished job, from the cloud's job queue (demo) or run directly (bpsim proxy). */
+export interface JobRow {
+  type: string;
+  params: Record<string, unknown>;
+  status: 'succeeded' | 'failed';
+  result?: unknown;
+  error?: ProxyError;
+  seconds: number;
+}
 
 const MiB = 2 ** 20;
 
@@ -8,24 +18,25 @@ function mib(n: unknown): string {
 }
 
 /** One row per job: what it did, how much data moved, and how it ended. */
-export function jobSummary(rows: { title: string; outcome: JobOutcome; seconds: number }[]): string {
+export function jobSummary(rows: JobRow[]): string {
   return table(
     ['#', 'job', 'status', 'read MiB', 'sent MiB', 'dedup', 'MB/s', 'target', 'seconds', 'result'],
-    rows.map(({ outcome, seconds }, i) => {
-      const r = (outcome.result ?? {}) as Record<string, unknown>;
+    rows.map((row, i) => {
+      const { seconds } = row;
+      const r = (row.result ?? {}) as Record<string, unknown>;
       const read = (r.bytesRead ?? r.bytesWritten ?? r.bytes) as number | undefined;
       const sent = r.bytesSent as number | undefined;
       return [
         i + 1,
-        `${outcome.job.type} ${String(outcome.job.params.vm ?? '')}`.trim(),
-        outcome.status,
+        `${row.type} ${String(row.params.vm ?? '')}`.trim(),
+        row.status,
         mib(read),
         mib(sent),
         typeof read === 'number' && typeof sent === 'number' && sent > 0 ? `${(read / sent).toFixed(1)}x` : '',
         typeof read === 'number' && seconds > 0 ? (read / MiB / seconds).toFixed(1) : '',
         (r.target as string) ?? '',
         seconds.toFixed(2),
-        outcome.error ? `${outcome.error.errorClass}: ${outcome.error.message}` : describe(r),
+        row.error ? `${row.error.errorClass}: ${row.error.message}` : describe(r),
       ];
     }),
   );

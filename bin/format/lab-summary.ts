@@ -5,6 +5,8 @@ import { table } from './table.ts';
 /** What `bpsim up --json` prints: everything a script in any language needs to use the lab. */
 export interface LabSummary {
   caFile: string;
+  /** The address the lab reserves for a proxy's connections (so its servers can name it in the trace). */
+  proxyAddress: string;
   addressBlock: string;
   portMode: string;
   singleHost: boolean;
@@ -21,6 +23,7 @@ export interface LabSummary {
 export function labSummary(lab: CoreLab<unknown>, extra: { admin?: { url: string } } = {}): LabSummary {
   return {
     caFile: lab.ca.certFile ?? lab.caFile,
+    proxyAddress: lab.addressOf('proxy'),
     addressBlock: lab.addresses.block,
     portMode: lab.options.singleHost ? 'single-host' : lab.portMode,
     singleHost: !!lab.options.singleHost,

@@ -13,7 +13,7 @@ interface ServiceLike {
 /**
  * What a compose document must hold for a plan, whoever wrote it: a service per component with
  * its hostname, plan address and every real port, serving that component from the certificate
- * volume; the certificate one-shot; a proxy service that runs a scenario with the plan's endpoints.
+ * volume; the certificate one-shot; a proxy service that runs proxy jobs with the plan's endpoints.
  * Returns the problems found (empty when it fits).
  */
 export function checkCompose(doc: unknown, plan: DeployPlan): string[] {
@@ -52,7 +52,7 @@ export function checkCompose(doc: unknown, plan: DeployPlan): string[] {
   if (!proxy) problems.push('proxy: no service');
   else {
     onNetwork('proxy', proxy, plan.proxy.hostname, addressOf(plan, 'proxy'));
-    if (proxy.command?.[0] !== 'run' || flag(proxy.command, '--lab') !== `${CERTS_MOUNT}/${LAB_FILE}`) problems.push(`proxy: expected \`run <scenario> --lab ${CERTS_MOUNT}/${LAB_FILE}\`, got ${JSON.stringify(proxy.command)}`);
+    if (proxy.command?.[0] !== 'proxy' || flag(proxy.command, '--lab') !== `${CERTS_MOUNT}/${LAB_FILE}`) problems.push(`proxy: expected \`proxy --lab ${CERTS_MOUNT}/${LAB_FILE} <jobs...>\`, got ${JSON.stringify(proxy.command)}`);
   }
   return problems;
 }

@@ -8,8 +8,11 @@ export const CERTS_MOUNT = '/certs';
 export const NETWORK_NAME = 'lab';
 /** Relative to the image's working directory (/app), as in the Dockerfile. */
 export const ENTRYPOINT = ['node', 'bin/bpsim.js'];
-/** What the proxy service runs unless BPSIM_SCENARIO says otherwise (scenarios/, `bpsim run`). */
-export const DEFAULT_SCENARIO = 'vm-backup-full';
+/**
+ * What the proxy service runs: `bpsim proxy` jobs against the deployment, by hostname on real ports
+ * (scenarios need the lab in their own process, so they are not the proxy service's job).
+ */
+export const PROXY_JOBS = ['vm-backup:web01', 'sql-backup:sql01:full', 'sql-restore:sql01:SalesDB:SalesDB_copy', 'dr-restore:web01:web01-dr'];
 
 const HEADER = `# Generated from the lab topology by \`npx tsx simulators/deploy/generate.ts\`; do not edit.
 # One service per component on its own hostname and address, real ports inside the containers.
@@ -66,7 +69,7 @@ export function composeDocument(plan: DeployPlan): Record<string, unknown> {
   services.proxy = {
     ...base,
     hostname: plan.proxy.hostname,
-    command: ['run', `\${BPSIM_SCENARIO:-${DEFAULT_SCENARIO}}`, '--lab', `${CERTS_MOUNT}/${LAB_FILE}`],
+    command: ['proxy', '--lab', `${CERTS_MOUNT}/${LAB_FILE}`, '--name', 'proxy-compose', ...PROXY_JOBS],
     networks: { [NETWORK_NAME]: { ipv4_address: addressOf(plan, 'proxy'), aliases: [plan.proxy.hostname] } },
     depends_on: Object.fromEntries(
       plan.units.map((u) => [u.component, { condition: healthcheck(plan, u) ? 'service_healthy' : 'service_started' }]),

@@ -12,8 +12,6 @@ import { canBindPrivileged } from '../../simulators/core/net/ports.ts';
 import { readPlan } from '../../simulators/deploy/certs.ts';
 import { CERTS_MOUNT } from '../../simulators/deploy/compose.ts';
 import { addressOf, type DeployPlan } from '../../simulators/deploy/plan.ts';
-import { BackupProxy } from '../../proxy/backup-proxy.ts';
-import { proxyConfigFor } from '../../proxy/config.ts';
 import { REPO, startCommand, type Started } from './processes.ts';
 
 const exec = promisify(execFile);
@@ -25,7 +23,7 @@ interface Service {
 
 /** A compose command line as it would run here: the volume is a temp dir, the network a loopback block. */
 function localArgv(s: Service, certsDir: string, network?: string): string[] {
-  const argv = [...s.entrypoint, ...s.command].map((a) => (a === CERTS_MOUNT ? certsDir : a));
+  const argv = [...s.entrypoint, ...s.command].map((a) => (a === CERTS_MOUNT ? certsDir : a.startsWith(`${CERTS_MOUNT}/`) ? certsDir + a.slice(CERTS_MOUNT.length) : a));
   const i = argv.indexOf('--network');
   if (network && i >= 0) argv[i + 1] = network;
   return argv;
@@ -103,21 +101,17 @@ describe.skipIf(!canBindPrivileged())('every docker-compose service command line
     }
   }, 180_000);
 
-  it('a proxy given only lab.json (hostnames, real ports, CA) backs up a VM and a SQL Server and restores a VM (DR) across the processes', async () => {
+  it('the proxy service command line backs up a VM and a SQL Server, restores a database and a VM (DR) across the processes, by hostname', async () => {
     expect(running.length).toBe(plan.units.length);
-    const summary = JSON.parse(await readFile(join(certsDir, 'lab.json'), 'utf8'));
-    const proxy = new BackupProxy(proxyConfigFor(summary));
-    const vm = await proxy.backupVm({ vm: 'web01' });
-    expect(vm).toMatchObject({ vm: 'web01', kind: 'full', target: 'cloudcache', transport: 'nbdssl' });
-    expect(vm.blocksUploaded).toBeGreaterThan(0);
-    expect(vm.probe).toMatchObject({ host: addressOf(plan, 'guest-web01'), state: 'open' });
-    // guestossvc opens on sql01 only after injection: the relay reaches it on the vcenter home.
-    const sql = await proxy.backupSql({ vm: 'sql01', type: 'full' });
-    expect(sql.entries.length).toBeGreaterThan(0);
+    const [exe, ...args] = localArgv(services.proxy!, certsDir);
+    const { stdout } = await exec(exe!, args, { cwd: REPO, timeout: 150_000 });
+    const rows = stdout.split('\n').filter((l) => /^\d+\s+(vm-backup|sql-backup|sql-restore|dr-restore)\b/.test(l));
+    expect(rows).toHaveLength(services.proxy!.command.filter((a) => /^(vm|sql|dr)-/.test(a)).length);
+    for (const row of rows) expect(row).toMatch(/\bsucceeded\b/);
+    expect(stdout).toMatch(/web01: SSH probe \S+:22 open/);
+    expect(stdout).toMatch(/SalesDB_copy restored to LSN \d+, checksum verified/);
     // A VM created at run time takes the first spare guest host: the proxy probes it through that relay.
-    const dr = await proxy.restoreDr({ vm: 'web01', newName: 'web01-dr' });
-    expect(dr.disks.every((d) => d.verified)).toBe(true);
-    expect(dr.probe).toMatchObject({ host: addressOf(plan, 'guest-spare-1'), state: 'open' });
+    expect(stdout).toContain(`web01-dr: SSH ${addressOf(plan, 'guest-spare-1')}:22 open`);
   }, 180_000);
 
   it('every service stops cleanly on SIGTERM', async () => {
