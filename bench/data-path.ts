@@ -13,7 +13,7 @@ const RSS_BUDGET_MIB = 256;
  */
 export async function benchBackupFigures(o: BenchOptions): Promise<Figure[]> {
   const main: BackupRunInput = o.quick
-    ? { capacityGiB: 1, allocatedMiB: 512, labProcess: 'separate', store: 'memory', incrementalPercent: 5, baseline: true }
+    ? { capacityGiB: 1, labProcess: 'separate', store: 'memory', incrementalPercent: 5, baseline: true }
     : { capacityGiB: 4, labProcess: 'separate', store: 'memory', incrementalPercent: 5, baseline: true };
   const r = await backupRunInChild(main);
   const size = sizeName(r.bytes);
