@@ -60,6 +60,17 @@ export function writeElementBytes(name: string, value: unknown, anyType = false,
   return buf;
 }
 
+/** Encoded open/close tags of pre-rendered elements, by element name then type: a listing of thousands repeats one pair. */
+const rawTagCache = new Map<string, Map<string, { open: Buffer; close: Buffer }>>();
+
+function rawTags(name: string, type: string): { open: Buffer; close: Buffer } {
+  let byType = rawTagCache.get(name);
+  if (!byType) rawTagCache.set(name, (byType = new Map()));
+  let tags = byType.get(type);
+  if (!tags) byType.set(type, (tags = { open: Buffer.from(`<${name} xsi:type="${type}">`, 'utf8'), close: Buffer.from(`</${name}>`, 'utf8') }));
+  return tags;
+}
+
 function emit(out: Part[], name: string, value: unknown, anyType: boolean): void {
   if (value === undefined || value === null) return;
   if (value instanceof AnyType) return emit(out, name, value.value, true);
@@ -75,7 +86,8 @@ function emit(out: Part[], name: string, value: unknown, anyType: boolean): void
     return;
   }
   if (value instanceof RawXml) {
-    out.push(`<${name} xsi:type="${value.type}">`, value.inner, `</${name}>`);
+    const tags = rawTags(name, value.type);
+    out.push(tags.open, value.inner, tags.close);
     return;
   }
   if (value instanceof MoRef) {
