@@ -1,15 +1,18 @@
 import { Option, type Command } from 'commander';
 import type { LabOptions } from '../../simulators/lab-options.ts';
 
-/** Options every command that starts a lab shares (up, demo, run). */
-export function addLabOptions(cmd: Command): Command {
+/**
+ * Options every command that starts a lab shares. `defaultBlock`: `bpsim up` keeps its addresses
+ * from run to run (127.77.0); the demo takes a random block so it never collides with a running lab.
+ */
+export function addLabOptions(cmd: Command, defaultBlock?: string): Command {
   return cmd
     .option('--seed <seed>', 'seed for inventory, disk and database contents', 'bpsim')
     .option('--vms <count>', 'generate an inventory of this many VMs instead of the default 6', parseCount)
     .option('--hosts <count>', 'number of ESXi hosts', parseCount)
     .option('--single-host', 'everything on 127.0.0.1 with OS-chosen ports (macOS)')
     .addOption(new Option('--ports <mode>', 'real ports (443, 902...) or offset (10443, 10902...); default: real when allowed').choices(['real', 'offset']))
-    .option('--address-block <127.B.C>', 'loopback block for component addresses', '127.77.0')
+    .option('--address-block <127.B.C>', `loopback block for component addresses${defaultBlock ? '' : ' (default: random)'}`, defaultBlock)
     .option('--without <components>', 'comma-separated components to leave out (e.g. cloudcache)', (v) => v.split(',').map((s) => s.trim()).filter(Boolean))
     .option('--state-dir <dir>', 'keep cloud blocks and catalog in this directory across runs')
     .option('--pki-dir <dir>', 'where the lab CA and keys are cached (default ~/.cache/bpsim/pki)');
@@ -27,7 +30,7 @@ export interface LabCliOptions {
   hosts?: number;
   singleHost?: boolean;
   ports?: 'real' | 'offset';
-  addressBlock: string;
+  addressBlock?: string;
   without?: string[];
   stateDir?: string;
   pkiDir?: string;

@@ -31,6 +31,7 @@ export function upCommand(): Command {
       .description('start a lab in the foreground and print its endpoints, credentials and CA file; Ctrl-C stops it')
       .option('--json', 'print one JSON line {caFile, credentials, endpoints, admin, ...} once every listener is ready')
       .option('--admin-port <port>', 'port of the admin API on 127.0.0.1 (default: chosen by the OS)', parsePort),
+    '127.77.0',
   ).action(async (opts: LabCliOptions & { json?: boolean; adminPort?: number }) => {
     const lab = await startLab(toLabOptions(opts));
     setScenarioRunner(adminScenarioRunner);
