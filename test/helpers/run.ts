@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 
 export interface RunResult {
   code: number | null;
@@ -25,4 +25,14 @@ export function run(cmd: string, args: string[], opts: { input?: string; timeout
     });
     child.stdin.end(opts.input ?? '');
   });
+}
+
+/** Whether an outside program is on PATH (tests that need one skip with a reason when it is not). */
+export function hasCommand(name: string): boolean {
+  try {
+    execFileSync('which', [name], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
 }

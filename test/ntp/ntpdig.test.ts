@@ -1,17 +1,9 @@
 import { describe, test, expect, beforeAll, afterAll } from 'vitest';
-import { execFileSync } from 'node:child_process';
 import { startNtpLab } from './ntp-lab.ts';
-import { run } from '../helpers/run.ts';
+import { hasCommand, run } from '../helpers/run.ts';
 import { defaultPortMode } from '../../simulators/core/net/ports.ts';
 
-const hasNtpdig = (() => {
-  try {
-    execFileSync('which', ['ntpdig']);
-    return true;
-  } catch {
-    return false;
-  }
-})();
+const hasNtpdig = hasCommand('ntpdig');
 
 // ntpdig has no port option: it needs the lab on the real port 123 (root or a lowered unprivileged port start).
 const skipWhy = !hasNtpdig

@@ -1,10 +1,9 @@
 import { describe, test, expect, beforeAll, afterAll } from 'vitest';
-import { execFileSync } from 'node:child_process';
 import { startProbeLab, probeGuest } from './probe-lab.ts';
 import { probeRdp } from '../../proxy/clients/probe/rdp.ts';
 import { encodeConnectionRequest } from '../../simulators/core/codecs/x224.ts';
 import { sendAndAwaitClose } from '../helpers/sockets.ts';
-import { run } from '../helpers/run.ts';
+import { hasCommand, run } from '../helpers/run.ts';
 
 // nmap's TerminalServerCookie probe, byte for byte (nmap-service-probes).
 const NMAP_PROBE = Buffer.concat([
@@ -15,14 +14,7 @@ const NMAP_PROBE = Buffer.concat([
 // The confirm of a Windows 10 host (nmap's ms-wbt-server match): HYBRID selected, flags 0x1f.
 const WINDOWS_CONFIRM = '030000130ed00000123400021f080002000000';
 
-const hasNmap = (() => {
-  try {
-    execFileSync('which', ['nmap']);
-    return true;
-  } catch {
-    return false;
-  }
-})();
+const hasNmap = hasCommand('nmap');
 
 let ctx: Awaited<ReturnType<typeof startProbeLab>>;
 let addr: { host: string; port: number };

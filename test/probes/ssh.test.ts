@@ -1,20 +1,12 @@
 import { describe, test, expect, beforeAll, afterAll } from 'vitest';
 import { connect } from 'node:net';
-import { execFileSync } from 'node:child_process';
 import { startProbeLab, probeGuest } from './probe-lab.ts';
 import { probeSsh } from '../../proxy/clients/probe/ssh.ts';
 import { startSshProbe } from '../../simulators/guest/probes/ssh.ts';
 import { sendAndAwaitClose } from '../helpers/sockets.ts';
-import { run } from '../helpers/run.ts';
+import { hasCommand, run } from '../helpers/run.ts';
 
-const hasSsh = (() => {
-  try {
-    execFileSync('which', ['ssh']);
-    return true;
-  } catch {
-    return false;
-  }
-})();
+const hasSsh = hasCommand('ssh');
 
 let ctx: Awaited<ReturnType<typeof startProbeLab>>;
 let addr: { host: string; port: number };
