@@ -104,8 +104,16 @@ export function acceptTls(stream: Duplex, context: SecureContext, ctx: ConnConte
       reject(err);
     };
     tls.once('error', fail);
+    // A client that connects and leaves without a word raises no TLS error: without this the
+    // handshake timer would keep a stopped lab's process alive until it fired.
+    const gone = () => {
+      clearTimeout(timer);
+      reject(new Error('connection closed before the TLS handshake'));
+    };
+    stream.once('close', gone);
     tls.once('secure', () => {
       clearTimeout(timer);
+      stream.off('close', gone);
       tls.off('error', fail);
       tls.on('error', () => tls.destroy());
       const cipher = tls.getCipher();
