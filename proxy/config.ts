@@ -1,4 +1,5 @@
-import type { Credentials, Endpoint } from '../simulators/core/types.ts';
+import type { Credentials } from '../simulators/core/types.ts';
+import { endpointsNow, type EndpointSource } from './net/proxy-net.ts';
 
 /**
  * Everything the proxy is told about its world. It comes from data a real deployment would have
@@ -7,7 +8,7 @@ import type { Credentials, Endpoint } from '../simulators/core/types.ts';
  */
 export interface ProxyConfig {
   name: string;
-  endpoints: readonly Endpoint[];
+  endpoints: EndpointSource;
   caPem: string;
   /** Source address of every connection (the lab gives the proxy its own). */
   localAddress?: string;
@@ -29,7 +30,7 @@ export interface ProxyConfig {
 
 export interface LabSummaryLike {
   caPem: string;
-  endpoints: readonly Endpoint[];
+  endpoints: EndpointSource;
   credentials: Record<string, Credentials>;
   proxyAddress?: string;
 }
@@ -38,8 +39,9 @@ export const DEFAULT_BLOCK_SIZE = 1024 * 1024;
 
 /** A proxy configuration for a lab: registered with vCenter (or a standalone host), using CloudCache when the lab has one. */
 export function proxyConfigFor(lab: LabSummaryLike, over: Partial<ProxyConfig> & { standaloneHost?: string } = {}): ProxyConfig {
-  const has = (component: string) => lab.endpoints.some((e) => e.component === component);
-  const hostname = (component: string) => lab.endpoints.find((e) => e.component === component)?.hostname ?? `${component}.lab.test`;
+  const now = endpointsNow(lab.endpoints);
+  const has = (component: string) => now.some((e) => e.component === component);
+  const hostname = (component: string) => now.find((e) => e.component === component)?.hostname ?? `${component}.lab.test`;
   const standalone = over.standaloneHost;
   const c = lab.credentials;
   return {

@@ -113,7 +113,7 @@ export function labOptionsOf(s: Scenario): LabOptions {
 
 /** The proxy's configuration: from the lab's public summary only, shaped by the scenario's choices. */
 export function proxyConfigOf(s: Scenario, lab: Lab): ProxyConfig {
-  const base = proxyConfigFor({ caPem: lab.ca.cert, endpoints: lab.endpoints(), credentials: lab.credentials, proxyAddress: lab.addressOf('proxy') });
+  const base = proxyConfigFor({ caPem: lab.ca.cert, endpoints: () => lab.endpoints(), credentials: lab.credentials, proxyAddress: lab.addressOf('proxy') });
   const reg = s.lab?.registration;
   const standaloneHost = reg && reg !== 'vcenter' ? lab.endpoint(reg.standalone, 'https').hostname : undefined;
   const without = new Set(s.lab?.without ?? []);

@@ -8,6 +8,6 @@ export type ProxyOptions = Partial<ProxyConfig> & { standaloneHost?: string };
 /** A simulated backup proxy for a lab, configured from the lab's public summary only (endpoints, CA, credentials). */
 export function proxyFor(lab: Lab, over: ProxyOptions = {}): BackupProxy {
   return new BackupProxy(
-    proxyConfigFor({ caPem: lab.ca.cert, endpoints: lab.endpoints(), credentials: lab.credentials, proxyAddress: lab.addressOf('proxy') }, over),
+    proxyConfigFor({ caPem: lab.ca.cert, endpoints: () => lab.endpoints(), credentials: lab.credentials, proxyAddress: lab.addressOf('proxy') }, over),
   );
 }

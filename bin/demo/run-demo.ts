@@ -51,7 +51,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
   const lab = await startLab({ ...opts.lab, trace: bus });
   const timeline = new Timeline(print);
   const unsubscribe = lab.trace.subscribe((e) => timeline.onEvent(e));
-  const summary = { caPem: lab.ca.cert, endpoints: lab.endpoints(), credentials: lab.credentials, proxyAddress: lab.addressOf('proxy') };
+  const summary = { caPem: lab.ca.cert, endpoints: () => lab.endpoints(), credentials: lab.credentials, proxyAddress: lab.addressOf('proxy') };
   const proxies = {
     vcenter: new BackupProxy(proxyConfigFor(summary, { name: 'proxy-01' })),
     standalone: new BackupProxy(proxyConfigFor(summary, { name: 'proxy-02', standaloneHost: standaloneHostOf(lab, 'web01') })),

@@ -7,8 +7,19 @@ import type { Endpoint } from '../../simulators/core/types.ts';
  * What the proxy knows of the lab network: the endpoint list (as `bpsim up --json` prints it, the
  * simulator's stand-in for DNS), the CA to trust, and its own source address. Nothing else.
  */
+/**
+ * The endpoint list, fixed (a file) or live (the lab's own name service, like DNS). Live matters
+ * where listeners appear at run time on ports nobody can guess: guestossvc after injection and a
+ * DR-restored VM's probes in single-host mode.
+ */
+export type EndpointSource = readonly Endpoint[] | (() => readonly Endpoint[]);
+
+export function endpointsNow(source: EndpointSource): readonly Endpoint[] {
+  return typeof source === 'function' ? source() : source;
+}
+
 export interface ProxyNetConfig {
-  endpoints: readonly Endpoint[];
+  endpoints: EndpointSource;
   caPem: string;
   /** Source address for every connection, so servers can tell the proxy in the trace. */
   localAddress?: string;
@@ -35,7 +46,8 @@ export class ProxyNet {
   readonly netmap: NetMap;
 
   constructor(readonly config: ProxyNetConfig) {
-    this.netmap = NetMap.of(config.endpoints);
+    const source = config.endpoints;
+    this.netmap = new NetMap(() => endpointsNow(source));
   }
 
   resolve(host: string, realPort: number): Target {

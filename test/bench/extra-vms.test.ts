@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { startLab } from '../../simulators/lab.ts';
 import { buildInventory } from '../../simulators/inventory/index.ts';
-import { proxyFor } from '../helpers/proxy.ts';
+import { proxyFor } from '../../testing/proxy.ts';
 
 const GiB = 1024 ** 3;
 const MiB = 1024 ** 2;

@@ -2,7 +2,7 @@ import { describe, test, expect, beforeAll, afterAll } from 'vitest';
 import type { Lab } from '../../simulators/lab.ts';
 import type { BackupProxy } from '../../proxy/backup-proxy.ts';
 import { startTestLab } from '../helpers/lab.ts';
-import { proxyFor } from '../helpers/proxy.ts';
+import { proxyFor } from '../../testing/proxy.ts';
 
 let lab: Lab;
 let proxy: BackupProxy;

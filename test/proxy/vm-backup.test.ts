@@ -3,7 +3,7 @@ import type { Lab } from '../../simulators/lab.ts';
 import type { BackupProxy } from '../../proxy/backup-proxy.ts';
 import { alignToBlocks } from '../../proxy/flows/blocks.ts';
 import { startTestLab } from '../helpers/lab.ts';
-import { proxyFor } from '../helpers/proxy.ts';
+import { proxyFor } from '../../testing/proxy.ts';
 
 let lab: Lab;
 let proxy: BackupProxy;
