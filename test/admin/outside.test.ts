@@ -1,37 +1,23 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createInterface } from 'node:readline';
-import { randomInt } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { connect } from 'node:net';
-import { TEST_PKI_DIR } from '../helpers/lab.ts';
+import { spawn } from 'node:child_process';
+import { startBpsimUp, type RunningUp } from '../helpers/bpsim-up.ts';
 import { run } from '../helpers/run.ts';
 import { DOC_PATH, outputProblems, parseDocExamples, runExample } from './doc-examples.ts';
 
 /** A lab in another process (`bpsim up --json`): this file reaches it only through its admin API and its listeners. */
-let child: ChildProcess;
+let up: RunningUp;
 let adminUrl: string;
 const CURL_AUTH = ['-s', '-u', 'admin:bpsim', '--max-time', '10'];
 
 beforeAll(async () => {
-  const block = `127.${randomInt(16, 250)}.${randomInt(0, 250)}`;
-  child = spawn(process.execPath, ['--import', 'tsx', 'bin/bpsim.ts', 'up', '--json', '--address-block', block, '--pki-dir', TEST_PKI_DIR], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stderr = '';
-  child.stderr!.on('data', (d) => (stderr += d));
-  const line = await new Promise<string>((resolve, reject) => {
-    createInterface({ input: child.stdout! }).once('line', resolve);
-    child.once('exit', (code) => reject(new Error(`bpsim up exited (${code}): ${stderr}`)));
-  });
-  adminUrl = JSON.parse(line).admin.url;
+  up = await startBpsimUp();
+  adminUrl = up.summary.admin.url;
 });
 
 afterAll(async () => {
-  if (!child || child.exitCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  await exited;
+  await up?.stop();
 });
 
 describe('a lab in another process, driven only through the admin API', () => {

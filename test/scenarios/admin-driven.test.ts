@@ -1,15 +1,12 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createInterface } from 'node:readline';
-import { randomInt } from 'node:crypto';
-import { TEST_PKI_DIR } from '../helpers/lab.ts';
+import { startBpsimUp, type RunningUp } from '../helpers/bpsim-up.ts';
 
 /**
  * The acceptance test of issue 8: a lab in another process (`bpsim up --json`), driven only over
  * its admin API with fetch: set a fault, run a scenario in that lab, watch the proxy's reaction in
  * the SSE trace stream, clear the fault, and see the normal path come back.
  */
-let child: ChildProcess;
+let up: RunningUp;
 let admin: string;
 const auth = { authorization: 'Basic ' + Buffer.from('admin:bpsim').toString('base64') };
 const json = { ...auth, 'content-type': 'application/json' };
@@ -70,22 +67,12 @@ async function runScenario(body: unknown): Promise<{ status: number; body: Recor
 }
 
 beforeAll(async () => {
-  const block = `127.${randomInt(16, 250)}.${randomInt(0, 250)}`;
-  child = spawn(process.execPath, ['--import', 'tsx', 'bin/bpsim.ts', 'up', '--json', '--address-block', block, '--pki-dir', TEST_PKI_DIR], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let stderr = '';
-  child.stderr!.on('data', (d) => (stderr += d));
-  const line = await new Promise<string>((resolve, reject) => {
-    createInterface({ input: child.stdout! }).once('line', resolve);
-    child.once('exit', (code) => reject(new Error(`bpsim up exited (${code}): ${stderr}`)));
-  });
-  admin = JSON.parse(line).admin.url;
+  up = await startBpsimUp();
+  admin = up.summary.admin.url;
 });
 
 afterAll(async () => {
-  if (!child || child.exitCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  await exited;
+  await up?.stop();
 });
 
 const backupToCloud = `
