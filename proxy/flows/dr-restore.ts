@@ -4,7 +4,7 @@ import type { MoRef } from '../../simulators/core/codecs/vim25/index.ts';
 import type { VsphereClient } from '../clients/vsphere/index.ts';
 import { str } from '../clients/vsphere/values.ts';
 import { ProxyError } from '../errors.ts';
-import { sleep } from '../util/deadline.ts';
+import { sleep } from '../util/sleep.ts';
 import type { FlowContext } from './context.ts';
 import { openNfc } from './nfc-session.ts';
 import { probeGuest, type GuestProbe } from './probe-guest.ts';

@@ -4,7 +4,7 @@ import { GuestossvcClient } from '../clients/guest/guestossvc-client.ts';
 import { VimFaultError, type VsphereClient } from '../clients/vsphere/index.ts';
 import { ref, str } from '../clients/vsphere/values.ts';
 import { ProxyError, classify } from '../errors.ts';
-import { sleep } from '../util/deadline.ts';
+import { sleep } from '../util/sleep.ts';
 import type { FlowContext } from './context.ts';
 import { findVm } from './find-vm.ts';
 

@@ -224,12 +224,8 @@ export function listenTls(
 
 export type RequestHandler = (req: IncomingMessage, res: ServerResponse, ctx: ConnContext) => void | Promise<void>;
 
-const ctxOfRequest = new WeakMap<IncomingMessage, ConnContext>();
 const ctxOfSocket = new WeakMap<object, ConnContext>();
 
-export function requestContext(req: IncomingMessage): ConnContext | undefined {
-  return ctxOfRequest.get(req);
-}
 
 export interface HttpsOptions {
   /** Emit request/response trace events for every HTTP exchange (components with richer summaries turn this off). */
@@ -249,7 +245,6 @@ export function listenHttps(
   const http = createHttpServer({ headersTimeout: opts.headersTimeoutMs ?? 30_000, requestTimeout: 300_000, keepAliveTimeout: 30_000 });
   http.on('request', (req: IncomingMessage, res: ServerResponse) => {
     const ctx = ctxOfSocket.get(req.socket)!;
-    ctxOfRequest.set(req, ctx);
     if (opts.traceRequests !== false) {
       ctx.trace('request', `${req.method} ${req.url}`);
       res.once('finish', () => ctx.trace('response', `${res.statusCode} ${req.method} ${req.url}`));

@@ -1,16 +1,5 @@
 import { readFileSync } from 'node:fs';
 
-/** Real ports the chain uses, by the name the components give their listeners. */
-export const REAL_PORTS = {
-  https: 443,
-  authd: 902,
-  guestossvc: 3542,
-  sqlplugin: 3545,
-  rdp: 3389,
-  ssh: 22,
-  ntp: 123,
-} as const;
-
 /** Offset mode: privileged ports move up by 10000 (443 -> 10443, 902 -> 10902, 22 -> 10022, 123 -> 10123). */
 export const PORT_OFFSET = 10_000;
 
