@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
 import type { DataTarget } from './data-target.ts';
+import { sha256Hex } from '../../simulators/core/codecs/sha256.ts';
 
 export interface Block {
   offset: number;
@@ -70,7 +70,7 @@ export async function storeBlocks(
 
   let batch: (Block & { hash: string })[] = [];
   for await (const block of source) {
-    const hash = createHash('sha256').update(block.data).digest('hex');
+    const hash = sha256Hex(block.data);
     batch.push({ ...block, hash });
     stored.push({ offset: block.offset, length: block.data.length, hash });
     stats.blocks++;

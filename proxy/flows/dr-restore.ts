@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type { SnapshotManifest } from '../../simulators/core/codecs/cloud-api.ts';
 import type { MoRef } from '../../simulators/core/codecs/vim25/index.ts';
 import type { VsphereClient } from '../clients/vsphere/index.ts';
@@ -9,6 +8,7 @@ import type { FlowContext } from './context.ts';
 import { openNfc } from './nfc-session.ts';
 import { probeGuest, type GuestProbe } from './probe-guest.ts';
 import type { Block } from './blocks.ts';
+import { sha256Hex } from '../../simulators/core/codecs/sha256.ts';
 
 export interface DrRestoreParams {
   /** Restore from this manifest, or from the latest backup of `vm`. */
@@ -94,7 +94,7 @@ async function verifyDisk(source: AsyncIterable<Block>, extents: { offset: numbe
   let i = 0;
   for await (const chunk of source) {
     const want = extents[i++];
-    if (!want || want.offset !== chunk.offset || createHash('sha256').update(chunk.data).digest('hex') !== want.hash) return { ok: false, offset: chunk.offset };
+    if (!want || want.offset !== chunk.offset || sha256Hex(chunk.data) !== want.hash) return { ok: false, offset: chunk.offset };
   }
   return { ok: i === extents.length };
 }

@@ -1,5 +1,6 @@
 import { HttpResponse } from 'msw';
 import { isBlockHash, MAX_JSON_BYTES, type ApiErrorBody } from '../core/codecs/cloud-api.ts';
+import { readLimitedBody } from '../core/net/read-body.ts';
 
 /** An error in the API's own form: HTTP status + JSON {code, message}; thrown anywhere in a handler. */
 export class ApiError extends Error {
@@ -70,25 +71,8 @@ async function drain(request: Request): Promise<void> {
 }
 
 /** Reads a body, refusing more than `limit` bytes with 413 (by Content-Length first, then while streaming). */
-export async function readBody(request: Request, limit: number): Promise<Buffer> {
-  const declared = Number(request.headers.get('content-length') ?? NaN);
-  if (declared > limit) throw tooLarge(declared, limit);
-  if (!request.body) return Buffer.alloc(0);
-  const chunks: Buffer[] = [];
-  let total = 0;
-  const reader = request.body.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > limit) {
-      await reader.cancel().catch(() => {});
-      throw tooLarge(total, limit);
-    }
-    // A view, not a copy: the chunk is ours alone (the stream made it for this read).
-    chunks.push(Buffer.from(value.buffer, value.byteOffset, value.byteLength));
-  }
-  return Buffer.concat(chunks);
+export function readBody(request: Request, limit: number): Promise<Buffer> {
+  return readLimitedBody(request, limit, (size) => tooLarge(size, limit));
 }
 
 function tooLarge(size: number, limit: number): ApiError {

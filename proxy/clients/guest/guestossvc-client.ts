@@ -1,7 +1,7 @@
-import { createHash } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { HttpsClient, type HttpResponse } from '../../net/https-client.ts';
 import type { ProxyNet } from '../../net/proxy-net.ts';
+import { sha256Hex } from '../../../simulators/core/codecs/sha256.ts';
 import {
   GUEST_API,
   GUESTOSSVC_PORT,
@@ -121,7 +121,7 @@ export class GuestossvcClient {
     const chunks: Buffer[] = [];
     for await (const c of res) chunks.push(c as Buffer);
     const data = Buffer.concat(chunks);
-    const sha256 = createHash('sha256').update(data).digest('hex');
+    const sha256 = sha256Hex(data);
     const want = res.headers['x-backup-sha256'];
     if (want && want !== sha256) throw new Error(`backup stream of ${database} is corrupt: sha256 ${sha256} != announced ${want}`);
     return { data, sha256, backupSetId: String(res.headers['x-backup-set-id'] ?? '') };

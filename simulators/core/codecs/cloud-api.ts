@@ -1,4 +1,5 @@
-import { createHash } from 'node:crypto';
+import { sha256Hex } from './sha256.ts';
+export { sha256Hex };
 
 /**
  * The wire shapes of the backup cloud / CloudCache REST API (docs/cloud-api.md), shared by the
@@ -20,9 +21,6 @@ export interface ApiErrorBody {
   details?: Record<string, unknown>;
 }
 
-export function sha256Hex(data: Uint8Array): string {
-  return createHash('sha256').update(data).digest('hex');
-}
 
 export function isBlockHash(s: unknown): s is string {
   return typeof s === 'string' && /^[0-9a-f]{64}$/.test(s);

@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto';
+import { sha256Hex } from './sha256.ts';
+export { sha256Hex };
 
 /**
  * The files the proxy injects into a guest (through InitiateFileTransferToGuest + the ESXi
@@ -50,9 +52,6 @@ export function bundleLayout(os: GuestOs): BundleLayout {
   return { dir, guestossvc: `${dir}/guestossvc`, plugin: `${dir}/PhoenixSQLGuestPlugin`, manifest: `${dir}/manifest.json`, token: `${dir}/guestossvc.token` };
 }
 
-export function sha256Hex(data: Uint8Array | string): string {
-  return createHash('sha256').update(data).digest('hex');
-}
 
 /** Deterministic payload bytes (the "machine code"): the same program and version give the same file everywhere. */
 function payload(program: InjectedProgram, version: string, os: GuestOs, size: number): Buffer {

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { sha256Hex } from './sha256.ts';
 
 /**
  * The SQL backup stream guestossvc hands the proxy (and takes back for a restore): a small
@@ -143,7 +144,7 @@ export function encodeStream(header: BackupSetHeader, pages: Iterable<PageRecord
   const end = Buffer.concat([Buffer.from([0xff]), sha]);
   chunks.push(end);
   bytes += end.length;
-  return { chunks, bytes, sha256: createHash('sha256').update(Buffer.concat(chunks)).digest('hex') };
+  return { chunks, bytes, sha256: sha256Hex(Buffer.concat(chunks)) };
 }
 
 /** Decodes and verifies a whole stream (what RESTORE does before it touches the database). */
@@ -184,9 +185,9 @@ export function decodeStream(buf: Buffer): DecodedStream {
     } else if (type === 0xff) {
       if (off + 33 !== buf.length) throw new StreamFormatError('bytes after the END record', 'malformed');
       const want = buf.subarray(off + 1, off + 33).toString('hex');
-      const got = createHash('sha256').update(buf.subarray(0, off)).digest('hex');
+      const got = sha256Hex(buf.subarray(0, off));
       if (want !== got) throw new StreamFormatError(`stream checksum mismatch (trailer ${want.slice(0, 16)}..., data ${got.slice(0, 16)}...)`, 'checksum');
-      return { header, pages, log, sha256: createHash('sha256').update(buf).digest('hex') };
+      return { header, pages, log, sha256: sha256Hex(buf) };
     } else {
       throw new StreamFormatError(`unknown record type ${type} at offset ${off}`, 'malformed');
     }
