@@ -2,6 +2,7 @@ import type { TraceEvent } from '../simulators/core/types.ts';
 import type { RunState, StepOutcome } from './context.ts';
 import { defaultInstance, vmOf } from './steps.ts';
 import type { FaultExpectation, Range, Step, StepExpect, TraceExpectation } from './types.ts';
+import { matches, type TraceQuery } from '../simulators/core/trace/recorder.ts';
 
 /** One checked expectation: what was expected, what happened, and whether they agree. */
 export interface ExpectationResult {
@@ -83,14 +84,9 @@ function faultTypeOf(e: TraceEvent): string | undefined {
   return /^(?:TLS fault |connection fault )?([a-z0-9]+(?:-[a-z0-9]+)+|refuse|blackhole|latency|bandwidth|slice)\b/.exec(e.summary)?.[1];
 }
 
-export function traceMatches(e: TraceEvent, t: TraceExpectation): boolean {
-  return (
-    (t.kind === undefined || e.kind === t.kind) &&
-    (t.from === undefined || e.from === t.from) &&
-    (t.to === undefined || e.to === t.to) &&
-    (t.port === undefined || e.port === t.port) &&
-    (t.summary === undefined || new RegExp(t.summary).test(e.summary))
-  );
+/** The expectation as a trace query (its summary is a pattern), compiled once per check. */
+function traceQuery(t: TraceExpectation): TraceQuery {
+  return { kind: t.kind, from: t.from, to: t.to, port: t.port, summary: t.summary === undefined ? undefined : new RegExp(t.summary) };
 }
 
 export function hopText(t: TraceExpectation | TraceEvent): string {
@@ -100,7 +96,8 @@ export function hopText(t: TraceExpectation | TraceEvent): string {
 }
 
 function traceCheck(t: TraceExpectation, trace: TraceEvent[]): ExpectationResult {
-  const hits = trace.filter((e) => traceMatches(e, t));
+  const q = traceQuery(t);
+  const hits = trace.filter((e) => matches(e, q));
   const range: Range = t.absent ? { max: 0 } : (t.count ?? { min: 1 });
   const what = `trace ${t.absent ? 'has no' : 'has'} ${hopText(t)}`;
   const expected = t.absent ? 'no such event' : `${rangeText(range)} matching event(s)`;

@@ -5,9 +5,8 @@ import type { TraceEvent } from '../simulators/core/types.ts';
 export type { TraceQuery };
 
 /** Recorded events matching a query (kind, from, to, port, protocol, summary as string or RegExp), optionally after a seq. */
-export function findEvents(lab: Lab, query: TraceQuery & { since?: number } = {}): TraceEvent[] {
-  const { since, ...q } = query;
-  return lab.recorder.events.filter((e) => (since === undefined || e.seq > since) && matches(e, q));
+export function findEvents(lab: Lab, query: TraceQuery = {}): TraceEvent[] {
+  return lab.recorder.events.filter((e) => matches(e, query));
 }
 
 /** The seq of the latest event: pass it as `since` to look only at what happens next. */
@@ -19,7 +18,7 @@ export function traceMark(lab: Lab): number {
  * The first event matching a query, already recorded (after `since`) or still to come; rejects
  * after `timeoutMs` (default 10 s) with the query and the last events seen, never hangs.
  */
-export function waitForEvent(lab: Lab, query: TraceQuery & { since?: number }, timeoutMs = 10_000): Promise<TraceEvent> {
+export function waitForEvent(lab: Lab, query: TraceQuery, timeoutMs = 10_000): Promise<TraceEvent> {
   const already = findEvents(lab, query)[0];
   if (already) return Promise.resolve(already);
   const { since: _since, ...q } = query;

@@ -1,17 +1,12 @@
 import type { TraceBus } from '../core/trace/bus.ts';
-import type { TraceRecorder } from '../core/trace/recorder.ts';
+import { matches, type TraceQuery, type TraceRecorder } from '../core/trace/recorder.ts';
 import type { TraceEvent, TraceKind } from '../core/types.ts';
 import { badRequest } from './errors.ts';
 
 const TRACE_KINDS: readonly TraceKind[] = ['listen', 'connect', 'tls', 'request', 'response', 'bytes', 'close', 'fault', 'error', 'note'];
 
-export interface TraceFilter {
-  kinds?: Set<string>;
-  from?: string;
-  to?: string;
-  /** Only events with a higher sequence number. */
-  since?: number;
-}
+/** The filters the admin API takes: a TraceQuery limited to kind, from, to and since. */
+export type TraceFilter = Pick<TraceQuery, 'kind' | 'from' | 'to' | 'since'>;
 
 /** `?kind=fault,error&from=proxy&to=vcenter&since=120`; `Last-Event-ID` (SSE reconnect) acts as `since`. */
 export function parseTraceFilter(url: URL, lastEventId?: string | null): TraceFilter {
@@ -23,7 +18,7 @@ export function parseTraceFilter(url: URL, lastEventId?: string | null): TraceFi
     const kinds = kind.split(',').map((k) => k.trim());
     const bad = kinds.filter((k) => !TRACE_KINDS.includes(k as TraceKind));
     if (bad.length) throw badRequest(`unknown trace kind ${bad.map((k) => `"${k}"`).join(', ')} (kinds: ${TRACE_KINDS.join(', ')})`);
-    filter.kinds = new Set(kinds);
+    filter.kind = kinds as TraceKind[];
   }
   if (q.get('from')) filter.from = q.get('from')!;
   if (q.get('to')) filter.to = q.get('to')!;
@@ -35,18 +30,9 @@ export function parseTraceFilter(url: URL, lastEventId?: string | null): TraceFi
   return filter;
 }
 
-export function traceMatches(e: TraceEvent, f: TraceFilter): boolean {
-  return (
-    (!f.kinds || f.kinds.has(e.kind)) &&
-    (f.from === undefined || e.from === f.from) &&
-    (f.to === undefined || e.to === f.to) &&
-    (f.since === undefined || e.seq > f.since)
-  );
-}
-
 export function traceJsonl(recorder: TraceRecorder, f: TraceFilter): string {
   return recorder.events
-    .filter((e) => traceMatches(e, f))
+    .filter((e) => matches(e, f))
     .map((e) => JSON.stringify(e) + '\n')
     .join('');
 }
@@ -87,9 +73,9 @@ export function traceEventStream(
       };
       send(`: bpsim trace stream\nretry: 2000\n\n`);
       // History only on request (since / Last-Event-ID): a plain subscription starts with what happens next.
-      if (f.since !== undefined) for (const e of recorder.events) if (traceMatches(e, f)) send(sseEvent(e));
+      if (f.since !== undefined) for (const e of recorder.events) if (matches(e, f)) send(sseEvent(e));
       const unsubscribe = bus.subscribe((e) => {
-        if (traceMatches(e, f)) send(sseEvent(e));
+        if (matches(e, f)) send(sseEvent(e));
       });
       const keepAlive = setInterval(() => send(': keep-alive\n\n'), opts.keepAliveMs);
       const unregister = opts.register(end);

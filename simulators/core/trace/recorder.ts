@@ -8,6 +8,8 @@ export interface TraceQuery {
   port?: number;
   protocol?: string;
   summary?: string | RegExp;
+  /** Only events after this sequence number. */
+  since?: number;
 }
 
 function matchText(value: string, want: string | RegExp | undefined): boolean {
@@ -18,6 +20,7 @@ function matchText(value: string, want: string | RegExp | undefined): boolean {
 export function matches(event: TraceEvent, q: TraceQuery): boolean {
   const kinds = q.kind === undefined ? undefined : Array.isArray(q.kind) ? q.kind : [q.kind];
   return (
+    (q.since === undefined || event.seq > q.since) &&
     (!kinds || kinds.includes(event.kind)) &&
     matchText(event.from, q.from) &&
     matchText(event.to, q.to) &&
