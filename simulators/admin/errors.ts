@@ -1,4 +1,5 @@
 import { HttpResponse } from 'msw';
+import { readLimitedBody } from '../core/net/read-body.ts';
 
 /** An error the admin API answers with `status` and `{code, message}`; scenario runners may throw it too. */
 export class AdminError extends Error {
@@ -24,9 +25,13 @@ export function toErrorResponse(err: unknown): Response {
   return errorResponse(500, 'internal', `admin API failed: ${(err as Error)?.message ?? String(err)}`);
 }
 
-/** Reads a JSON object body; an empty body is `{}`, anything else that is not an object is a 400. */
+/** Largest JSON body the admin API reads (a scenario in YAML fits many times over). */
+const MAX_JSON_BYTES = 4 * 1024 * 1024;
+
+/** Reads a JSON object body; an empty body is `{}`, anything else that is not an object is a 400, more than 4 MiB a 413. */
 export async function jsonBody(request: Request): Promise<Record<string, unknown>> {
-  const text = await request.text();
+  const body = await readLimitedBody(request, MAX_JSON_BYTES, (size) => new AdminError(413, 'payload_too_large', `request body of ${size} bytes exceeds the limit of ${MAX_JSON_BYTES} bytes`));
+  const text = body.toString('utf8');
   if (text.trim() === '') return {};
   let value: unknown;
   try {

@@ -2,6 +2,7 @@ import { HttpResponse } from 'msw';
 import type { GuestApiError } from '../core/codecs/guest-api.ts';
 import { SqlError } from './sql/errors.ts';
 import { VssError } from './plugin/vss.ts';
+import { readLimitedBody } from '../core/net/read-body.ts';
 
 /** An error in the guest APIs' own form: HTTP status + { code, message, sqlErrors?, vss? }. */
 export class ApiError extends Error {
@@ -40,9 +41,13 @@ export async function guarded(fn: () => Promise<Response> | Response): Promise<R
   }
 }
 
+/** Largest JSON request guestossvc and the plugin read: requests are small; a flood is refused with 413. */
+const MAX_JSON_BYTES = 1024 * 1024;
+
 export async function jsonBody<T>(request: Request): Promise<T> {
+  const body = await readLimitedBody(request, MAX_JSON_BYTES, (size) => new ApiError(413, { code: 'too-large', message: `body of ${size} bytes exceeds ${MAX_JSON_BYTES}` }));
   try {
-    return (await request.json()) as T;
+    return JSON.parse(body.toString('utf8')) as T;
   } catch {
     throw new ApiError(400, { code: 'bad-request', message: 'body must be JSON' });
   }
