@@ -113,22 +113,20 @@ export function labOptionsOf(s: Scenario): LabOptions {
 
 /** The proxy's configuration: from the lab's public summary only, shaped by the scenario's choices. */
 export function proxyConfigOf(s: Scenario, lab: Lab): ProxyConfig {
-  const base = proxyConfigFor({ caPem: lab.ca.cert, endpoints: () => lab.endpoints(), credentials: lab.credentials, proxyAddress: lab.addressOf('proxy') });
+  const summary = { caPem: lab.ca.cert, endpoints: () => lab.endpoints(), credentials: lab.credentials, proxyAddress: lab.addressOf('proxy') };
+  const base = proxyConfigFor(summary);
   const reg = s.lab?.registration;
   const standaloneHost = reg && reg !== 'vcenter' ? lab.endpoint(reg.standalone, 'https').hostname : undefined;
   const without = new Set(s.lab?.without ?? []);
   const p = s.proxy ?? {};
-  return proxyConfigFor(
-    { caPem: base.caPem, endpoints: base.endpoints, credentials: lab.credentials, proxyAddress: base.localAddress },
-    {
-      standaloneHost,
-      cloudcache: without.has('cloudcache') ? null : base.cloudcache,
-      ntp: without.has('ntp') || !base.ntp ? null : { ...base.ntp, ...p.ntp },
-      timeouts: { ...base.timeouts, ...p.timeouts },
-      ...(p.transport ? { transport: p.transport } : {}),
-      ...(p.blockSize ? { blockSize: p.blockSize } : {}),
-    },
-  );
+  return proxyConfigFor(summary, {
+    standaloneHost,
+    cloudcache: without.has('cloudcache') ? null : base.cloudcache,
+    ntp: without.has('ntp') || !base.ntp ? null : { ...base.ntp, ...p.ntp },
+    timeouts: { ...base.timeouts, ...p.timeouts },
+    ...(p.transport ? { transport: p.transport } : {}),
+    ...(p.blockSize ? { blockSize: p.blockSize } : {}),
+  });
 }
 
 function sharedLabNotes(s: Scenario): string[] {
