@@ -1,4 +1,4 @@
-import { MoRef, type XObject } from '../core/codecs/vim25/index.ts';
+import { asList, isXObject, MoRef, type XObject } from '../core/codecs/vim25/index.ts';
 import type { FaultRegistry, Fault } from '../core/faults/registry.ts';
 import type { Credentials } from '../core/types.ts';
 import type { ConnContext } from '../core/net/listen.ts';
@@ -42,6 +42,24 @@ export interface CallContext {
 
 /** Methods callable without a session. */
 const PUBLIC_METHODS = new Set(['RetrieveServiceContent', 'Login', 'CloneSession', 'LoginByToken']);
+
+/**
+ * vCenter answers a collector read of SessionManager.currentSession without a session with the
+ * property in missingSet (NotAuthenticated), not a SOAP fault: clients (govmomi's UserSession,
+ * pyVmomi's accessor) use it to tell a dead saved session. Only that one read is let through.
+ */
+function isCurrentSessionRead(method: string, body: XObject): boolean {
+  if (method !== 'RetrieveProperties' && method !== 'RetrievePropertiesEx') return false;
+  const specs = asList(body.specSet);
+  return specs.length > 0 && specs.every((spec) => {
+    if (!isXObject(spec)) return false;
+    const objs = asList(spec.objectSet);
+    const props = asList(spec.propSet);
+    return objs.length > 0 && props.length > 0 &&
+      objs.every((o) => isXObject(o) && o.obj instanceof MoRef && o.obj.type === 'SessionManager' && o.selectSet === undefined) &&
+      props.every((p) => isXObject(p) && p.all !== 'true' && asList(p.pathSet).every((x) => x === 'currentSession'));
+  });
+}
 
 /**
  * One vim25 endpoint: its managed objects (no global registry: two labs in one process never share
@@ -163,7 +181,7 @@ export class SoapEngine {
   async invoke(method: string, body: XObject, call: CallContext): Promise<unknown> {
     const self = body._this;
     if (!(self instanceof MoRef)) throw Faults.invalidRequest(`${method}: missing or invalid _this`);
-    if (!PUBLIC_METHODS.has(method)) {
+    if (!PUBLIC_METHODS.has(method) && !(call.session === undefined && isCurrentSessionRead(method, body))) {
       if (!call.session) throw Faults.notAuthenticated(self);
       if (this.fault('session-expired')) {
         this.sessions.remove(call.session);

@@ -1,4 +1,4 @@
-import { MoRef } from '../core/codecs/vim25/index.ts';
+import { MoRef, vim25Types } from '../core/codecs/vim25/index.ts';
 import type { Args } from './soap/args.ts';
 import type { CallContext, SoapEngine } from './engine.ts';
 
@@ -31,7 +31,7 @@ export abstract class ManagedObject {
   }
 
   isA(type: string): boolean {
-    return type === this.ref.type || this.supertypes.includes(type) || type === 'ManagedObject';
+    return type === this.ref.type || this.supertypes.includes(type) || type === 'ManagedObject' || vim25Types().isA(this.ref.type, type);
   }
 
   protected expose(getters: Record<string, Getter>): void {
@@ -47,15 +47,17 @@ export abstract class ManagedObject {
     return this.paths.get(path);
   }
 
+  /** Every property the vim25 type table declares for this type is valid (unset ones read as undefined), and so is any exposed extra. */
   hasProperty(name: string): boolean {
-    return this.getters.has(name);
+    return this.getters.has(name) || !!vim25Types().info(this.type)?.props.has(name);
   }
 
   propertyNames(): string[] {
-    return [...this.getters.keys()];
+    const declared = vim25Types().info(this.type)?.props.keys() ?? [];
+    return [...new Set([...declared, ...this.getters.keys()])];
   }
 
-  /** Top-level property; undefined when unset. Unknown names are the caller's InvalidProperty. */
+  /** Top-level property; undefined when unset or not modelled. Unknown names are the caller's InvalidProperty. */
   property(name: string, call: CallContext): unknown {
     return this.getters.get(name)?.(call);
   }

@@ -1,16 +1,30 @@
-import { asList, isXObject, MoRef, type XObject, type XValue } from '../../core/codecs/vim25/index.ts';
+import { asList, isXObject, MoRef, vim25Types, type PropType, type XObject, type XValue } from '../../core/codecs/vim25/index.ts';
 import type { CallContext } from '../engine.ts';
 import type { ManagedObject } from '../managed-object.ts';
 import { Args } from '../soap/args.ts';
 import { Faults } from '../soap/faults.ts';
 
-/** Reads a property path ("config.hardware.device") from an object's plain data. */
+/**
+ * The declared type of a property path of `mo`, from the vim25 type table; InvalidProperty for a
+ * path its type does not declare. Undefined (no type known) for extras the table lacks that the
+ * object exposes (internal objects, properties newer than the table).
+ */
+export function pathType(mo: ManagedObject, path: string): PropType | undefined {
+  const t = vim25Types().pathType(mo.type, path);
+  if (t) return t;
+  const dot = path.indexOf('.');
+  const top = dot < 0 ? path : path.slice(0, dot);
+  const declaredTop = t === null && vim25Types().info(mo.type)!.props.has(top);
+  if (declaredTop || !mo.hasProperty(top)) throw Faults.invalidProperty(path);
+  return undefined;
+}
+
+/** Reads a property path ("config.hardware.device") from an object's plain data (validate it with pathType). */
 export function readPath(mo: ManagedObject, path: string, call: CallContext): unknown {
   const fast = mo.pathGetter(path);
   if (fast) return fast(call);
   const dot = path.indexOf('.');
   const top = dot < 0 ? path : path.slice(0, dot);
-  if (!mo.hasProperty(top)) throw Faults.invalidProperty(path);
   let v = mo.property(top, call);
   if (dot < 0) return v;
   for (const seg of path.slice(dot + 1).split('.')) {
@@ -67,7 +81,7 @@ export function selectObjects(spec: XObject, call: CallContext): ManagedObject[]
       const t = 'ref' in parsed ? named.get(parsed.ref) : parsed;
       if (!t) throw Faults.invalidArgument('selectSet', `no TraversalSpec named ${(parsed as { ref: string }).ref}`);
       if (!mo.isA(t.type)) continue;
-      if (!mo.hasProperty(t.path.split('.')[0]!)) throw Faults.invalidProperty(t.path);
+      pathType(mo, t.path);
       let seen = visited.get(t);
       if (!seen) visited.set(t, (seen = new Set()));
       for (const ref of refsOf(readPath(mo, t.path, call))) {
@@ -86,8 +100,16 @@ export function selectObjects(spec: XObject, call: CallContext): ManagedObject[]
   return [...out.values()];
 }
 
+/** The property paths a filter asks of one object type, validated, with their declared types. */
+export interface PathPlan {
+  paths: string[];
+  decls: (PropType | undefined)[];
+  /** The paths joined: a cache key. */
+  key: string;
+}
+
 /** Which property paths of `mo` a filter asks for, or undefined when no PropertySpec names its type. */
-export function pathsFor(mo: ManagedObject, propSet: XValue[]): string[] | undefined {
+export function pathsFor(mo: ManagedObject, propSet: XValue[]): PathPlan | undefined {
   let paths: Set<string> | undefined;
   for (const ps of propSet) {
     const a = Args.of(ps, 'propSet');
@@ -99,5 +121,7 @@ export function pathsFor(mo: ManagedObject, propSet: XValue[]): string[] | undef
       paths.add(p);
     }
   }
-  return paths && [...paths];
+  if (!paths) return undefined;
+  const list = [...paths];
+  return { paths: list, decls: list.map((p) => pathType(mo, p)), key: list.join('\n') };
 }

@@ -1,7 +1,8 @@
-import { arrayOf, asList, data, MoRef, RawXml, writeElement, type DataObject, type XObject } from '../../core/codecs/vim25/index.ts';
+import { arrayOf, asList, data, Declared, MoRef, RawXml, writeElement, type DataObject, type PropType, type XObject } from '../../core/codecs/vim25/index.ts';
 import type { CallContext } from '../engine.ts';
 import type { ManagedObject } from '../managed-object.ts';
-import { pathsFor, readPath, selectObjects } from './read.ts';
+import { VimFault } from '../soap/faults.ts';
+import { pathsFor, readPath, selectObjects, type PathPlan } from './read.ts';
 
 interface Rendered {
   paths: string;
@@ -21,11 +22,30 @@ function same(a: unknown, b: unknown): boolean {
   return a instanceof MoRef && a.equals(b);
 }
 
-function objectContent(mo: ManagedObject, paths: string[], key: string, call: CallContext): RawXml {
+/** A property value in an anyType position, typed by its declared type when the type table knows it. */
+export function propertyValue(value: unknown, decl: PropType | undefined): unknown {
+  return decl ? new Declared(value, decl) : value;
+}
+
+/**
+ * Reads every path; a property whose getter faults (currentSession without a session) is reported
+ * in missingSet with its fault, as vCenter does, instead of failing the whole call.
+ */
+function objectContent(mo: ManagedObject, plan: PathPlan, call: CallContext): RawXml {
+  const { paths, decls } = plan;
   const values = new Array<unknown>(paths.length);
-  for (let i = 0; i < paths.length; i++) values[i] = readPath(mo, paths[i]!, call);
+  let missing: string[] | undefined;
+  for (let i = 0; i < paths.length; i++) {
+    try {
+      values[i] = readPath(mo, paths[i]!, call);
+    } catch (err) {
+      if (!(err instanceof VimFault)) throw err;
+      missing ??= [];
+      missing.push(writeElement('missingSet', data('MissingProperty', { path: paths[i], fault: err.toLocalized() })));
+    }
+  }
   const last = rendered.get(mo);
-  if (last && last.paths === key) {
+  if (!missing && last && last.paths === plan.key) {
     let hit = true;
     for (let i = 0; i < values.length && hit; i++) hit = same(last.values[i], values[i]);
     if (hit) return new RawXml('ObjectContent', last.xml);
@@ -33,11 +53,12 @@ function objectContent(mo: ManagedObject, paths: string[], key: string, call: Ca
   const parts = [writeElement('obj', mo.ref)];
   for (let i = 0; i < paths.length; i++) {
     if (values[i] === undefined) continue;
-    parts.push('<propSet xsi:type="DynamicProperty"><name>', paths[i]!, '</name>', writeElement('val', values[i], true), '</propSet>');
+    parts.push('<propSet xsi:type="DynamicProperty"><name>', paths[i]!, '</name>', writeElement('val', propertyValue(values[i], decls[i]), true), '</propSet>');
   }
+  if (missing) parts.push(...missing);
   // Kept as bytes: a response of thousands of objects is then a buffer concat, not a re-encoding.
   const xml = Buffer.from(parts.join(''), 'utf8');
-  rendered.set(mo, { paths: key, values, xml });
+  if (!missing) rendered.set(mo, { paths: plan.key, values, xml });
   return new RawXml('ObjectContent', xml);
 }
 
@@ -46,15 +67,12 @@ export function retrieveContents(specs: XObject[], call: CallContext): RawXml[] 
   const out: RawXml[] = [];
   for (const spec of specs) {
     const propSet = asList(spec.propSet);
-    const byType = new Map<string, { paths: string[]; key: string } | undefined>();
+    const byType = new Map<string, PathPlan | undefined>();
     for (const mo of selectObjects(spec, call)) {
-      let entry = byType.get(mo.type);
-      if (!byType.has(mo.type)) {
-        const paths = pathsFor(mo, propSet);
-        byType.set(mo.type, (entry = paths && { paths, key: paths.join('\n') }));
-      }
-      if (!entry) continue;
-      out.push(objectContent(mo, entry.paths, entry.key, call));
+      let plan = byType.get(mo.type);
+      if (!byType.has(mo.type)) byType.set(mo.type, (plan = pathsFor(mo, propSet)));
+      if (!plan) continue;
+      out.push(objectContent(mo, plan, call));
     }
   }
   return arrayOf('ObjectContent', out);

@@ -1,7 +1,8 @@
-import { anyType, asList, data, type DataObject, type XObject } from '../../core/codecs/vim25/index.ts';
+import { asList, data, type DataObject, type XObject } from '../../core/codecs/vim25/index.ts';
 import type { CallContext } from '../engine.ts';
 import type { ManagedObject } from '../managed-object.ts';
 import { pathsFor, readPath, selectObjects } from './read.ts';
+import { propertyValue } from './retrieve.ts';
 
 /** What a filter last reported, per object and path (as JSON, to compare cheaply). */
 export type Reported = Map<string, { obj: DataObject['obj']; values: Map<string, string> }>;
@@ -22,19 +23,21 @@ export function diffFilter(spec: XObject, last: Reported, call: CallContext): Da
     objects = [];
   }
   for (const mo of objects) {
-    const paths = pathsFor(mo, propSet) ?? [];
+    const plan = pathsFor(mo, propSet);
+    const paths = plan?.paths ?? [];
     const key = mo.ref.value;
     seen.add(key);
     const prev = last.get(key);
     const values = new Map<string, string>();
     const changes: DataObject[] = [];
-    for (const p of paths) {
+    for (let i = 0; i < paths.length; i++) {
+      const p = paths[i]!;
       const v = readPath(mo, p, call);
       const json = v === undefined ? '' : JSON.stringify(v);
       values.set(p, json);
       if (!prev || prev.values.get(p) !== json) {
         if (!prev && v === undefined) continue;
-        changes.push(data('PropertyChange', { name: p, op: 'assign', val: anyType(v) }));
+        changes.push(data('PropertyChange', { name: p, op: 'assign', val: v === undefined ? undefined : propertyValue(v, plan!.decls[i]) }));
       }
     }
     last.set(key, { obj: mo.ref, values });

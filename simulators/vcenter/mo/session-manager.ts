@@ -20,7 +20,11 @@ export class SessionManager extends ManagedObject {
   constructor(engine: SoapEngine, id: string) {
     super(engine, 'SessionManager', id);
     this.expose({
-      currentSession: (call) => call.session?.toUserSession(),
+      // Without a session the collector reports it in missingSet: clients read it to test a saved session.
+      currentSession: (call) => {
+        if (!call.session) throw Faults.notAuthenticated(this.ref);
+        return call.session.toUserSession();
+      },
       defaultLocale: () => 'en',
       supportedLocaleList: () => ['en'],
       message: () => undefined,

@@ -1,3 +1,5 @@
+import type { PropType } from './type-table.ts';
+
 /**
  * The value model of vim25 SOAP, shared by the simulated servers and the proxy's client: plain JS
  * objects tagged with their WSDL type (`_type`), managed object references, and typed arrays. The
@@ -42,6 +44,17 @@ export class Typed {
 /** A value in an anyType position (DynamicProperty.val, TaskInfo.result): written with xsi:type. */
 export class AnyType {
   constructor(readonly value: unknown) {}
+  toJSON(): unknown {
+    return this.value;
+  }
+}
+
+/** A value in an anyType position whose declared type is known (a property path's, from the type table). */
+export class Declared {
+  constructor(
+    readonly value: unknown,
+    readonly decl: PropType,
+  ) {}
   toJSON(): unknown {
     return this.value;
   }

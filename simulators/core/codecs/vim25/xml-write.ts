@@ -1,9 +1,11 @@
-import { AnyType, MoRef, RawXml, Typed, itemTypeOf, type DataObject } from './values.ts';
+import { AnyType, Declared, MoRef, RawXml, Typed, itemTypeOf, type DataObject } from './values.ts';
+import { PRIMITIVES, vim25Types as types, type PropType } from './type-table.ts';
 
 /**
- * Serializes vim25 values. Data objects always carry `xsi:type` (polymorphic fields such as device
- * backings need it, and SDKs accept it everywhere); primitives and references get it only in anyType
- * positions (`val` of a property, `result` of a task), where SDKs cannot infer it.
+ * Serializes vim25 values, typed by the vim25 type table (docs/vcenter.md, "Wire"). Data objects
+ * always carry `xsi:type` (polymorphic fields such as device backings need it, and SDKs accept it
+ * everywhere) and list their fields in WSDL order; primitives, enums and references get it only in
+ * anyType positions (a property's `val`, TaskInfo.result), typed by the declared type of the position.
  */
 const ESC: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' };
 
@@ -11,23 +13,15 @@ export function escapeXml(s: string): string {
   return /[&<>"]/.test(s) ? s.replace(/[&<>"]/g, (c) => ESC[c]!) : s;
 }
 
-const PRIMITIVE_ITEMS = new Set(['string', 'long', 'int', 'short', 'byte', 'boolean', 'double', 'float', 'dateTime', 'anyType']);
-
 function xsdOfNumber(n: number): string {
   if (!Number.isInteger(n)) return 'xsd:double';
   return n >= -2147483648 && n <= 2147483647 ? 'xsd:int' : 'xsd:long';
 }
 
-function primitiveText(v: unknown): string {
-  if (v instanceof Date) return v.toISOString();
-  if (typeof v === 'string') return escapeXml(v);
-  return String(v);
-}
-
 /** `<name>` for `value`; `anyType` says the schema cannot tell its type, so xsi:type is required. */
 export function writeElement(name: string, value: unknown, anyType = false): string {
   const out: Part[] = [];
-  emit(out, name, value, anyType);
+  emit(out, name, value, undefined, anyType);
   return out.map((p) => (typeof p === 'string' ? p : p.toString('utf8'))).join('');
 }
 
@@ -36,7 +30,7 @@ type Part = string | Buffer;
 /** The element as bytes: strings are joined and encoded once, pre-encoded RawXml is copied as is. */
 export function writeElementBytes(name: string, value: unknown, anyType = false, prefix = '', suffix = ''): Buffer {
   const out: Part[] = [prefix];
-  emit(out, name, value, anyType);
+  emit(out, name, value, undefined, anyType);
   out.push(suffix);
   // One allocation for the whole response. Tags repeat (one pair per object of a listing), so short
   // strings are encoded once per call; the cached bytes of RawXml are copied as they are.
@@ -71,62 +65,116 @@ function rawTags(name: string, type: string): { open: Buffer; close: Buffer } {
   return tags;
 }
 
-function emit(out: Part[], name: string, value: unknown, anyType: boolean): void {
-  if (value === undefined || value === null) return;
-  if (value instanceof AnyType) return emit(out, name, value.value, true);
-  if (Array.isArray(value)) {
-    if (!anyType) {
-      for (const item of value) emit(out, name, item, false);
-      return;
-    }
-    const item = itemTypeOf(value);
-    out.push(`<${name} xsi:type="ArrayOf${item.charAt(0).toUpperCase()}${item.slice(1)}">`);
-    for (const v of value) emit(out, item, v, false);
-    out.push(`</${name}>`);
-    return;
+/** The XSD or WSDL name written as xsi:type for a value of declared type `t` (not an array). */
+function xsiName(t: PropType): string {
+  if (t.ref) return 'ManagedObjectReference';
+  return PRIMITIVES.has(t.type) ? `xsd:${t.type}` : t.type;
+}
+
+/** What a value's own JS type says, for anyType positions (and types the table does not know). */
+function guessedXsi(value: unknown): string | undefined {
+  switch (typeof value) {
+    case 'string':
+      return 'xsd:string';
+    case 'boolean':
+      return 'xsd:boolean';
+    case 'number':
+      return xsdOfNumber(value);
+    default:
+      if (value instanceof Date) return 'xsd:dateTime';
+      if (value instanceof Uint8Array) return 'xsd:base64Binary';
+      return undefined;
   }
+}
+
+/** The element's text for a primitive, shaped by its declared type when there is one. */
+function scalarText(value: unknown, declared: string | undefined): string {
+  if (value instanceof Date) return value.toISOString();
+  if (value instanceof Uint8Array) return Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64');
+  if (typeof value === 'string') return escapeXml(value);
+  if (typeof value === 'number' && declared === 'dateTime') return new Date(value).toISOString();
+  return String(value);
+}
+
+const itemDecls = new WeakMap<PropType, PropType>();
+
+/** The declared type of one item of an array property. */
+function itemOf(t: PropType): PropType {
+  let item = itemDecls.get(t);
+  if (!item) itemDecls.set(t, (item = { ...t, array: false }));
+  return item;
+}
+
+/**
+ * One element. `decl` is the declared type of the position (from the type table), `anyPos` says the
+ * schema types the position as anyType (a property's `val`, TaskInfo.result, OptionValue.value), so
+ * the element carries xsi:type: the declared type where the table knows it, else the JS value's.
+ */
+function emit(out: Part[], name: string, value: unknown, decl: PropType | undefined, anyPos: boolean): void {
+  if (value === undefined || value === null) return;
+  if (value instanceof AnyType) return emit(out, name, value.value, undefined, true);
+  if (value instanceof Declared) return emit(out, name, value.value, value.decl, true);
+  const declType = decl && decl.type !== 'anyType' ? decl : undefined;
+  if (Array.isArray(value)) return emitArray(out, name, value, decl, declType, anyPos);
   if (value instanceof RawXml) {
     const tags = rawTags(name, value.type);
     out.push(tags.open, value.inner, tags.close);
     return;
   }
   if (value instanceof MoRef) {
-    out.push(`<${name} type="${value.type}"${anyType ? ' xsi:type="ManagedObjectReference"' : ''}>${escapeXml(value.value)}</${name}>`);
+    out.push(`<${name} type="${value.type}"${anyPos ? ' xsi:type="ManagedObjectReference"' : ''}>${escapeXml(value.value)}</${name}>`);
     return;
   }
   if (value instanceof Typed) {
-    out.push(`<${name}${anyType ? ` xsi:type="${value.xsdType}"` : ''}>${primitiveText(value.value)}</${name}>`);
+    out.push(`<${name}${anyPos ? ` xsi:type="${value.xsdType}"` : ''}>${scalarText(value.value, undefined)}</${name}>`);
     return;
   }
-  if (value instanceof Date) {
-    out.push(`<${name}${anyType ? ' xsi:type="xsd:dateTime"' : ''}>${value.toISOString()}</${name}>`);
-    return;
-  }
-  switch (typeof value) {
-    case 'string':
-      out.push(`<${name}${anyType ? ' xsi:type="xsd:string"' : ''}>${escapeXml(value)}</${name}>`);
-      return;
-    case 'boolean':
-      out.push(`<${name}${anyType ? ' xsi:type="xsd:boolean"' : ''}>${value}</${name}>`);
-      return;
-    case 'number':
-      out.push(`<${name}${anyType ? ` xsi:type="${xsdOfNumber(value)}"` : ''}>${value}</${name}>`);
-      return;
-    case 'object': {
-      const obj = value as DataObject;
-      out.push(obj._type ? `<${name} xsi:type="${obj._type}">` : `<${name}>`);
-      for (const key in obj) {
-        if (key !== '_type') emit(out, key, obj[key], false);
-      }
-      out.push(`</${name}>`);
-      return;
-    }
-    default:
-      return;
-  }
+  if (typeof value === 'object' && !(value instanceof Date) && !(value instanceof Uint8Array)) return emitObject(out, name, value as DataObject, declType);
+  const declared = declType && !declType.ref && types().kind(declType.type) !== 'data' ? declType : undefined;
+  const xsi = anyPos ? (declared ? xsiName(declared) : guessedXsi(value)) : undefined;
+  out.push(`<${name}${xsi ? ` xsi:type="${xsi}"` : ''}>${scalarText(value, declared?.type)}</${name}>`);
 }
 
-export { PRIMITIVE_ITEMS, primitiveText };
+function emitArray(out: Part[], name: string, value: unknown[], decl: PropType | undefined, declType: PropType | undefined, anyPos: boolean): void {
+  const item = declType?.array ? itemOf(declType) : undefined;
+  if (!anyPos) {
+    // A repeated field: items of an anyType[] field still carry their own xsi:type.
+    const itemsAny = decl?.type === 'anyType';
+    for (const v of value) emit(out, name, v, item, itemsAny);
+    return;
+  }
+  // anyType position: ArrayOfX, then every item as <X xsi:type="..."> (vCenter's form; C and Go clients require it).
+  const itemName = item ? (item.ref ? 'ManagedObjectReference' : item.type) : itemTypeOf(value);
+  out.push(`<${name} xsi:type="ArrayOf${itemName.charAt(0).toUpperCase()}${itemName.slice(1)}">`);
+  for (const v of value) emit(out, itemName, v, item, true);
+  out.push(`</${name}>`);
+}
+
+function emitObject(out: Part[], name: string, obj: DataObject, declType: PropType | undefined): void {
+  const type = obj._type ?? (declType && !declType.ref && types().kind(declType.type) === 'data' ? declType.type : undefined);
+  out.push(type ? `<${name} xsi:type="${type}">` : `<${name}>`);
+  const info = type ? types().info(type) : undefined;
+  if (!info) {
+    for (const key in obj) if (key !== '_type') emit(out, key, obj[key], undefined, false);
+  } else {
+    // Fields in WSDL order (base type's first), as schema-validating clients expect; unknown ones last.
+    let ordered = true;
+    let last = -1;
+    for (const key in obj) {
+      const p = info.props.get(key);
+      if (!p) continue;
+      if (p.index < last) ordered = false;
+      last = p.index;
+    }
+    const keys = ordered ? Object.keys(obj) : Object.keys(obj).sort((a, b) => (info.props.get(a)?.index ?? 1e9) - (info.props.get(b)?.index ?? 1e9));
+    for (const key of keys) {
+      if (key === '_type') continue;
+      const p = info.props.get(key);
+      emit(out, key, obj[key], p, p !== undefined && p.type === 'anyType' && !p.array);
+    }
+  }
+  out.push(`</${name}>`);
+}
 
 export const SOAP_ENVELOPE_OPEN =
   '<?xml version="1.0" encoding="UTF-8"?>\n' +
