@@ -70,6 +70,15 @@ describe('wire shape against pyVmomi type info (the oracle reads pyVmomi at test
     expect(vcCov.arrayItems).toBeGreaterThan(20);
   }, 300_000);
 
+  test('declared paths that are unset read as absent; undeclared nested paths are InvalidProperty', async () => {
+    const vc = await env.login();
+    const vm = (await vc.findVmByUuid(env.lab.world.inventory.vms[0]!.instanceUuid))!;
+    expect(await vc.props(vm, ['parentVApp', 'layoutEx', 'name'])).toEqual({ name: env.lab.world.inventory.vms[0]!.name });
+    await expect(vc.props(vm, ['config.noSuchField'])).rejects.toMatchObject({ faultType: 'InvalidProperty' });
+    await expect(vc.props(vm, ['datastore.name'])).rejects.toMatchObject({ faultType: 'InvalidProperty' });
+    await vc.logout();
+  });
+
   test('the committed type table is what generate.py writes from the installed pyVmomi', async () => {
     const { stdout } = await run(PYTHON, [generator], { maxBuffer: 16 * 1024 * 1024 });
     expect(stdout === (await readFile(table, 'utf8'))).toBe(true);

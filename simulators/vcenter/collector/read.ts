@@ -7,15 +7,16 @@ import { Faults } from '../soap/faults.ts';
 /**
  * The declared type of a property path of `mo`, from the vim25 type table; InvalidProperty for a
  * path its type does not declare. Undefined (no type known) for extras the table lacks that the
- * object exposes (internal objects, properties newer than the table).
+ * object exposes: internal objects, and fields newer than the table (pyVmomi 6.7) that the object's
+ * data holds, so vSphere 7/8 fields keep working.
  */
-export function pathType(mo: ManagedObject, path: string): PropType | undefined {
+export function pathType(mo: ManagedObject, path: string, call: CallContext): PropType | undefined {
   const t = vim25Types().pathType(mo.type, path);
   if (t) return t;
   const dot = path.indexOf('.');
   const top = dot < 0 ? path : path.slice(0, dot);
-  const declaredTop = t === null && vim25Types().info(mo.type)!.props.has(top);
-  if (declaredTop || !mo.hasProperty(top)) throw Faults.invalidProperty(path);
+  if (!mo.hasProperty(top)) throw Faults.invalidProperty(path);
+  if (t === null && vim25Types().info(mo.type)!.props.has(top) && readPath(mo, path, call) === undefined) throw Faults.invalidProperty(path);
   return undefined;
 }
 
@@ -81,7 +82,7 @@ export function selectObjects(spec: XObject, call: CallContext): ManagedObject[]
       const t = 'ref' in parsed ? named.get(parsed.ref) : parsed;
       if (!t) throw Faults.invalidArgument('selectSet', `no TraversalSpec named ${(parsed as { ref: string }).ref}`);
       if (!mo.isA(t.type)) continue;
-      pathType(mo, t.path);
+      pathType(mo, t.path, call);
       let seen = visited.get(t);
       if (!seen) visited.set(t, (seen = new Set()));
       for (const ref of refsOf(readPath(mo, t.path, call))) {
@@ -109,7 +110,7 @@ export interface PathPlan {
 }
 
 /** Which property paths of `mo` a filter asks for, or undefined when no PropertySpec names its type. */
-export function pathsFor(mo: ManagedObject, propSet: XValue[]): PathPlan | undefined {
+export function pathsFor(mo: ManagedObject, propSet: XValue[], call: CallContext): PathPlan | undefined {
   let paths: Set<string> | undefined;
   for (const ps of propSet) {
     const a = Args.of(ps, 'propSet');
@@ -123,5 +124,5 @@ export function pathsFor(mo: ManagedObject, propSet: XValue[]): PathPlan | undef
   }
   if (!paths) return undefined;
   const list = [...paths];
-  return { paths: list, decls: list.map((p) => pathType(mo, p)), key: list.join('\n') };
+  return { paths: list, decls: list.map((p) => pathType(mo, p, call)), key: list.join('\n') };
 }

@@ -70,7 +70,7 @@ export function retrieveContents(specs: XObject[], call: CallContext): RawXml[] 
     const byType = new Map<string, PathPlan | undefined>();
     for (const mo of selectObjects(spec, call)) {
       let plan = byType.get(mo.type);
-      if (!byType.has(mo.type)) byType.set(mo.type, (plan = pathsFor(mo, propSet)));
+      if (!byType.has(mo.type)) byType.set(mo.type, (plan = pathsFor(mo, propSet, call)));
       if (!plan) continue;
       out.push(objectContent(mo, plan, call));
     }

@@ -23,7 +23,7 @@ export function diffFilter(spec: XObject, last: Reported, call: CallContext): Da
     objects = [];
   }
   for (const mo of objects) {
-    const plan = pathsFor(mo, propSet);
+    const plan = pathsFor(mo, propSet, call);
     const paths = plan?.paths ?? [];
     const key = mo.ref.value;
     seen.add(key);
