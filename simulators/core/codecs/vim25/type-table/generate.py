@@ -51,26 +51,25 @@ def base_name(t):
     return V.GetWsdlName(b)
 
 
+def object_types(defs, root):
+    """{WSDL name: "Base|props"} of the vim/vmodl types in one pyVmomi definition map."""
+    out = {}
+    for name in sorted(defs):
+        if not wanted(name):
+            continue
+        t = V.GetVmodlType(name)
+        if t is root:
+            out[V.GetWsdlName(root)] = ''
+            continue
+        props = ';'.join(f'{p.name}:{type_ref(p.type)}' for p in own_props(t))
+        out[V.GetWsdlName(t)] = f'{base_name(t)}|{props}'
+    return out
+
+
 def main():
-    data, managed, enum = {}, {}, {}
-    for name in sorted(V._dataDefMap):
-        if not wanted(name):
-            continue
-        t = V.GetVmodlType(name)
-        if t is V.DataObject:
-            data['DataObject'] = ''
-            continue
-        props = ';'.join(f'{p.name}:{type_ref(p.type)}' for p in own_props(t))
-        data[V.GetWsdlName(t)] = f'{base_name(t)}|{props}'
-    for name in sorted(V._managedDefMap):
-        if not wanted(name):
-            continue
-        t = V.GetVmodlType(name)
-        if t is V.ManagedObject:
-            managed['ManagedObject'] = ''
-            continue
-        props = ';'.join(f'{p.name}:{type_ref(p.type)}' for p in own_props(t))
-        managed[V.GetWsdlName(t)] = f'{base_name(t)}|{props}'
+    data = object_types(V._dataDefMap, V.DataObject)
+    managed = object_types(V._managedDefMap, V.ManagedObject)
+    enum = {}
     for name in sorted(V._enumDefMap):
         if not wanted(name):
             continue
