@@ -30,7 +30,7 @@ export class VirtualMachine extends ManagedEntity {
       network: () => [],
       resourcePool: () => engine.layout.poolOf(s.host),
       guestHeartbeatStatus: () => (this.toolsRunning ? 'green' : 'gray'),
-      capability: () => data('VirtualMachineCapability', { snapshotOperationsSupported: true, multipleSnapshotsSupported: true, snapshotConfigSupported: true, changeTrackingSupported: true, diskSharesSupported: true }),
+      capability: () => data('VirtualMachineCapability', { snapshotOperationsSupported: true, multipleSnapshotsSupported: true, snapshotConfigSupported: true, diskSharesSupported: true, changeTrackingSupported: true }),
     });
     this.exposeHotPaths();
   }
@@ -139,7 +139,7 @@ export class VirtualMachine extends ManagedEntity {
         guestFullName: s.guestFullName,
       }),
       storage: data('VirtualMachineStorageSummary', { committed, uncommitted: s.disks.reduce((n, d) => n + d.capacityBytes, 0) - committed, unshared: committed, timestamp: this.vm.modified }),
-      quickStats: data('VirtualMachineQuickStats', { overallCpuUsage: 0, guestMemoryUsage: 0, uptimeSeconds: 0, guestHeartbeatStatus: on ? 'green' : 'gray' }),
+      quickStats: data('VirtualMachineQuickStats', { overallCpuUsage: 0, guestMemoryUsage: 0, guestHeartbeatStatus: on ? 'green' : 'gray', uptimeSeconds: 0 }),
       overallStatus: 'green',
     });
   }

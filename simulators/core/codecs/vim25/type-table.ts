@@ -16,6 +16,10 @@ export interface PropType {
   readonly ref: boolean;
   /** Position in the declaring type's property order (base properties first). */
   readonly index: number;
+  /** What `type` is (managed for references; undefined when the table lacks it). */
+  readonly kind: TypeKind | undefined;
+  /** The xsi:type of one value of this type in an anyType position ("xsd:long", "VirtualMachinePowerState", "ManagedObjectReference"). */
+  readonly xsi: string;
 }
 
 export type TypeKind = 'data' | 'managed' | 'enum' | 'primitive';
@@ -38,7 +42,7 @@ export interface TypeInfo {
 /** XML Schema types vim25 uses, by their WSDL name (written "xsd:<name>"). */
 export const PRIMITIVES: ReadonlySet<string> = new Set(['string', 'boolean', 'byte', 'short', 'int', 'long', 'float', 'double', 'dateTime', 'base64Binary', 'anyURI', 'anyType']);
 
-function parseProps(spec: string, inherited: ReadonlyMap<string, PropType> | undefined): Map<string, PropType> {
+function parseProps(spec: string, inherited: ReadonlyMap<string, PropType> | undefined, kindOf: (name: string) => TypeKind | undefined): Map<string, PropType> {
   const props = new Map<string, PropType>(inherited);
   if (!spec) return props;
   for (const item of spec.split(';')) {
@@ -47,7 +51,9 @@ function parseProps(spec: string, inherited: ReadonlyMap<string, PropType> | und
     const array = t.endsWith('[]');
     if (array) t = t.slice(0, -2);
     const ref = t.charCodeAt(0) === 64; /* @ */
-    props.set(item.slice(0, colon), { type: ref ? t.slice(1) : t, array, ref, index: props.size });
+    const type = ref ? t.slice(1) : t;
+    const xsi = ref ? 'ManagedObjectReference' : PRIMITIVES.has(type) ? `xsd:${type}` : type;
+    props.set(item.slice(0, colon), { type, array, ref, index: props.size, kind: ref ? 'managed' : kindOf(type), xsi });
   }
   return props;
 }
@@ -82,7 +88,7 @@ export class TypeTable {
       const spec = (kind === 'data' ? this.raw.data : this.raw.managed)[name]!;
       const bar = spec.indexOf('|');
       const base = bar > 0 ? spec.slice(0, bar) : undefined;
-      info = { name, kind, base, props: parseProps(bar < 0 ? '' : spec.slice(bar + 1), base ? this.info(base)?.props : undefined) };
+      info = { name, kind, base, props: parseProps(bar < 0 ? '' : spec.slice(bar + 1), base ? this.info(base)?.props : undefined, (n) => this.kind(n)) };
     }
     this.infos.set(name, info);
     return info ?? undefined;

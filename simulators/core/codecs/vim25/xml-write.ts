@@ -1,5 +1,5 @@
 import { AnyType, Declared, MoRef, RawXml, Typed, itemTypeOf, type DataObject } from './values.ts';
-import { PRIMITIVES, vim25Types as types, type PropType } from './type-table.ts';
+import { vim25Types as types, type PropType } from './type-table.ts';
 
 /**
  * Serializes vim25 values, typed by the vim25 type table (docs/vcenter.md, "Wire"). Data objects
@@ -65,35 +65,9 @@ function rawTags(name: string, type: string): { open: Buffer; close: Buffer } {
   return tags;
 }
 
-/** The XSD or WSDL name written as xsi:type for a value of declared type `t` (not an array). */
-function xsiName(t: PropType): string {
-  if (t.ref) return 'ManagedObjectReference';
-  return PRIMITIVES.has(t.type) ? `xsd:${t.type}` : t.type;
-}
-
-/** What a value's own JS type says, for anyType positions (and types the table does not know). */
-function guessedXsi(value: unknown): string | undefined {
-  switch (typeof value) {
-    case 'string':
-      return 'xsd:string';
-    case 'boolean':
-      return 'xsd:boolean';
-    case 'number':
-      return xsdOfNumber(value);
-    default:
-      if (value instanceof Date) return 'xsd:dateTime';
-      if (value instanceof Uint8Array) return 'xsd:base64Binary';
-      return undefined;
-  }
-}
-
-/** The element's text for a primitive, shaped by its declared type when there is one. */
-function scalarText(value: unknown, declared: string | undefined): string {
-  if (value instanceof Date) return value.toISOString();
-  if (value instanceof Uint8Array) return Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64');
-  if (typeof value === 'string') return escapeXml(value);
-  if (typeof value === 'number' && declared === 'dateTime') return new Date(value).toISOString();
-  return String(value);
+/** The xsi:type of a primitive or enum in an anyType position: its declared type's, else `guess` (from the JS value). */
+function scalarXsi(decl: PropType | undefined, guess: string): string {
+  return decl && decl.kind !== 'data' && !decl.ref && decl.type !== 'anyType' ? decl.xsi : guess;
 }
 
 const itemDecls = new WeakMap<PropType, PropType>();
@@ -111,32 +85,56 @@ function itemOf(t: PropType): PropType {
  * the element carries xsi:type: the declared type where the table knows it, else the JS value's.
  */
 function emit(out: Part[], name: string, value: unknown, decl: PropType | undefined, anyPos: boolean): void {
-  if (value === undefined || value === null) return;
-  if (value instanceof AnyType) return emit(out, name, value.value, undefined, true);
-  if (value instanceof Declared) return emit(out, name, value.value, value.decl, true);
-  const declType = decl && decl.type !== 'anyType' ? decl : undefined;
-  if (Array.isArray(value)) return emitArray(out, name, value, decl, declType, anyPos);
-  if (value instanceof RawXml) {
-    const tags = rawTags(name, value.type);
-    out.push(tags.open, value.inner, tags.close);
-    return;
+  // Primitives first: they are most of what is written.
+  switch (typeof value) {
+    case 'string':
+      out.push(anyPos ? `<${name} xsi:type="${scalarXsi(decl, 'xsd:string')}">${escapeXml(value)}</${name}>` : `<${name}>${escapeXml(value)}</${name}>`);
+      return;
+    case 'number': {
+      const text = decl?.type === 'dateTime' ? new Date(value).toISOString() : String(value);
+      out.push(anyPos ? `<${name} xsi:type="${scalarXsi(decl, xsdOfNumber(value))}">${text}</${name}>` : `<${name}>${text}</${name}>`);
+      return;
+    }
+    case 'boolean':
+      out.push(anyPos ? `<${name} xsi:type="${scalarXsi(decl, 'xsd:boolean')}">${value}</${name}>` : `<${name}>${value}</${name}>`);
+      return;
+    case 'object':
+      if (value === null) return;
+      break;
+    default:
+      return;
   }
   if (value instanceof MoRef) {
     out.push(`<${name} type="${value.type}"${anyPos ? ' xsi:type="ManagedObjectReference"' : ''}>${escapeXml(value.value)}</${name}>`);
     return;
   }
-  if (value instanceof Typed) {
-    out.push(`<${name}${anyPos ? ` xsi:type="${value.xsdType}"` : ''}>${scalarText(value.value, undefined)}</${name}>`);
+  if (Array.isArray(value)) return emitArray(out, name, value, decl, anyPos);
+  if (value instanceof Date) {
+    out.push(anyPos ? `<${name} xsi:type="xsd:dateTime">${value.toISOString()}</${name}>` : `<${name}>${value.toISOString()}</${name}>`);
     return;
   }
-  if (typeof value === 'object' && !(value instanceof Date) && !(value instanceof Uint8Array)) return emitObject(out, name, value as DataObject, declType);
-  const declared = declType && !declType.ref && types().kind(declType.type) !== 'data' ? declType : undefined;
-  const xsi = anyPos ? (declared ? xsiName(declared) : guessedXsi(value)) : undefined;
-  out.push(`<${name}${xsi ? ` xsi:type="${xsi}"` : ''}>${scalarText(value, declared?.type)}</${name}>`);
+  if (value instanceof Declared) return emit(out, name, value.value, value.decl, true);
+  if (value instanceof AnyType) return emit(out, name, value.value, undefined, true);
+  if (value instanceof RawXml) {
+    const tags = rawTags(name, value.type);
+    out.push(tags.open, value.inner, tags.close);
+    return;
+  }
+  if (value instanceof Typed) {
+    const text = typeof value.value === 'string' ? escapeXml(value.value) : String(value.value);
+    out.push(`<${name}${anyPos ? ` xsi:type="${value.xsdType}"` : ''}>${text}</${name}>`);
+    return;
+  }
+  if (value instanceof Uint8Array) {
+    const text = Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64');
+    out.push(`<${name}${anyPos ? ' xsi:type="xsd:base64Binary"' : ''}>${text}</${name}>`);
+    return;
+  }
+  emitObject(out, name, value as DataObject, decl && decl.kind === 'data' ? decl : undefined);
 }
 
-function emitArray(out: Part[], name: string, value: unknown[], decl: PropType | undefined, declType: PropType | undefined, anyPos: boolean): void {
-  const item = declType?.array ? itemOf(declType) : undefined;
+function emitArray(out: Part[], name: string, value: unknown[], decl: PropType | undefined, anyPos: boolean): void {
+  const item = decl?.array && decl.type !== 'anyType' ? itemOf(decl) : undefined;
   if (!anyPos) {
     // A repeated field: items of an anyType[] field still carry their own xsi:type.
     const itemsAny = decl?.type === 'anyType';
@@ -151,29 +149,39 @@ function emitArray(out: Part[], name: string, value: unknown[], decl: PropType |
 }
 
 function emitObject(out: Part[], name: string, obj: DataObject, declType: PropType | undefined): void {
-  const type = obj._type ?? (declType && !declType.ref && types().kind(declType.type) === 'data' ? declType.type : undefined);
+  const type = obj._type ?? declType?.type;
   out.push(type ? `<${name} xsi:type="${type}">` : `<${name}>`);
-  const info = type ? types().info(type) : undefined;
-  if (!info) {
+  const props = type ? types().info(type)?.props : undefined;
+  if (!props) {
     for (const key in obj) if (key !== '_type') emit(out, key, obj[key], undefined, false);
-  } else {
-    // Fields in WSDL order (base type's first), as schema-validating clients expect; unknown ones last.
-    let ordered = true;
-    let last = -1;
-    for (const key in obj) {
-      const p = info.props.get(key);
-      if (!p) continue;
-      if (p.index < last) ordered = false;
-      last = p.index;
-    }
-    const keys = ordered ? Object.keys(obj) : Object.keys(obj).sort((a, b) => (info.props.get(a)?.index ?? 1e9) - (info.props.get(b)?.index ?? 1e9));
-    for (const key of keys) {
-      if (key === '_type') continue;
-      const p = info.props.get(key);
-      emit(out, key, obj[key], p, p !== undefined && p.type === 'anyType' && !p.array);
-    }
+    out.push(`</${name}>`);
+    return;
+  }
+  // Fields in WSDL order (base type's first), as schema-validating clients (.NET, JAX-WS) expect;
+  // unknown ones last. Literals are nearly always in that order: emit as they come, redo sorted if not.
+  const start = out.length;
+  let last = -1;
+  for (const key in obj) {
+    if (key === '_type') continue;
+    const p = props.get(key);
+    if (p === undefined) last = Infinity;
+    else if (p.index < last) {
+      out.length = start;
+      emitSorted(out, obj, props);
+      break;
+    } else last = p.index;
+    emit(out, key, obj[key], p, p !== undefined && p.type === 'anyType' && !p.array);
   }
   out.push(`</${name}>`);
+}
+
+function emitSorted(out: Part[], obj: DataObject, props: ReadonlyMap<string, PropType>): void {
+  const keys = Object.keys(obj).sort((a, b) => (props.get(a)?.index ?? Infinity) - (props.get(b)?.index ?? Infinity));
+  for (const key of keys) {
+    if (key === '_type') continue;
+    const p = props.get(key);
+    emit(out, key, obj[key], p, p !== undefined && p.type === 'anyType' && !p.array);
+  }
 }
 
 export const SOAP_ENVELOPE_OPEN =
