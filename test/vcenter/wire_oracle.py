@@ -4,6 +4,8 @@ the vim25 type info that pyVmomi ships (read here, at test time: the independent
 
 Usage: wire_oracle.py CONFIG_JSON      CONFIG_JSON: {"ca", "endpoints": [{"name", "address", "port", "user", "password"}]}
        wire_oracle.py --self-test      proves the checker rejects wrong shapes (wrong xsi:type, untyped items...)
+       wire_oracle.py --check-values   stdin: [{"moType", "path", "xml": "<val ...>"}]; checks each val against the
+                                       type pyVmomi declares for that property path; prints [[problems]...]
 Prints one JSON object: {"endpoints": {name: coverage}, "problems": [...], "notes": [...]}; exit 0 either way.
 
 Per endpoint: RetrieveServiceContent; every reference in it must resolve (RetrievePropertiesEx of all its
@@ -382,9 +384,7 @@ def walk(cfg, ca, checker):
                     if name not in types:
                         checker.bad(where, f'answered a path not asked: {name}')
                         continue
-                    pt = t
-                    for seg in name.split('.'):
-                        pt = dict((n, x) for n, x, _ in props_of(pt))[seg]
+                    pt = declared_path_type(ref[0], name)
                     checker.value(ps.find('vim:val', NS), pt, f'{where}.{name}', True)
     ep.call(f'<Logout xmlns="urn:vim25"><_this type="SessionManager">{esc(sm)}</_this></Logout>')
     return {'objects': len(seen), 'types': sorted(types_done), 'serviceContentRefs': len(sc_refs), 'pathsRead': paths_read}
@@ -423,9 +423,29 @@ def self_test():
     print(json.dumps({'cases': len(SELF_TEST), 'failures': failures}))
 
 
+def declared_path_type(mo_type, path):
+    t = vim_type(mo_type)
+    for seg in path.split('.'):
+        t = dict((n, x) for n, x, _ in props_of(t))[seg]
+    return t
+
+
+def check_values():
+    out = []
+    for case in json.load(sys.stdin):
+        c = Checker()
+        el = ET.fromstring(case['xml'].replace('<val', '<val xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"', 1))
+        c.value(el, declared_path_type(case['moType'], case['path']), f"{case['moType']}.{case['path']}", True)
+        out.append(c.problems)
+    print(json.dumps(out))
+
+
 def main():
     if sys.argv[1] == '--self-test':
         self_test()
+        return
+    if sys.argv[1] == '--check-values':
+        check_values()
         return
     cfg = json.load(open(sys.argv[1]))
     checker = Checker()

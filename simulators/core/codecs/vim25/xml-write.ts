@@ -126,6 +126,8 @@ function emit(out: Part[], name: string, value: unknown, decl: PropType | undefi
     return;
   }
   if (value instanceof Uint8Array) {
+    // byte[] (HostConfigInfo.certificate) is one signed xsd:byte element per byte; base64Binary is text.
+    if (decl?.array && decl.type === 'byte') return emitArray(out, name, Array.from(value, (b) => (b << 24) >> 24), decl, anyPos);
     const text = Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64');
     out.push(`<${name}${anyPos ? ' xsi:type="xsd:base64Binary"' : ''}>${text}</${name}>`);
     return;
