@@ -1,5 +1,5 @@
 import { AnyType, Declared, MoRef, RawXml, Typed, itemTypeOf, type DataObject } from './values.ts';
-import { vim25Types as types, type PropType } from './type-table.ts';
+import { PRIMITIVES, vim25Types as types, type PropType } from './type-table.ts';
 
 /**
  * Serializes vim25 values, typed by the vim25 type table (docs/vcenter.md, "Wire"). Data objects
@@ -68,6 +68,14 @@ function rawTags(name: string, type: string): { open: Buffer; close: Buffer } {
 /** The xsi:type of a primitive or enum in an anyType position: its declared type's, else `guess` (from the JS value). */
 function scalarXsi(decl: PropType | undefined, guess: string): string {
   return decl && decl.kind !== 'data' && !decl.ref && decl.type !== 'anyType' ? decl.xsi : guess;
+}
+
+const primitiveDecls = new Map<string, PropType>();
+
+function primitiveDecl(type: string): PropType {
+  let d = primitiveDecls.get(type);
+  if (!d) primitiveDecls.set(type, (d = { type, array: false, ref: false, index: 0, kind: 'primitive', xsi: `xsd:${type}` }));
+  return d;
 }
 
 const itemDecls = new WeakMap<PropType, PropType>();
@@ -145,8 +153,10 @@ function emitArray(out: Part[], name: string, value: unknown[], decl: PropType |
   }
   // anyType position: ArrayOfX, then every item as <X xsi:type="..."> (vCenter's form; C and Go clients require it).
   const itemName = item ? (item.ref ? 'ManagedObjectReference' : item.type) : itemTypeOf(value);
+  // Undeclared arrays (internal objects): items of a primitive array share its type, so ArrayOfLong holds xsd:long.
+  const itemDecl = item ?? (PRIMITIVES.has(itemName) ? primitiveDecl(itemName) : undefined);
   out.push(`<${name} xsi:type="ArrayOf${itemName.charAt(0).toUpperCase()}${itemName.slice(1)}">`);
-  for (const v of value) emit(out, itemName, v, item, true);
+  for (const v of value) emit(out, itemName, v, itemDecl, true);
   out.push(`</${name}>`);
 }
 
