@@ -1,0 +1,85 @@
+import type { CallContext, SoapEngine } from '../engine.ts';
+import { ManagedObject } from '../managed-object.ts';
+import type { Args } from '../soap/args.ts';
+import { Faults } from '../soap/faults.ts';
+
+/** Largest page a collector keeps (vCenter's limit for maxCount / SetCollectorPageSize). */
+export const MAX_PAGE = 1000;
+const DEFAULT_PAGE = 10;
+
+export function pageSize(n: number | undefined): number {
+  if (n === undefined || n === 0) return DEFAULT_PAGE;
+  if (n < 0 || n > MAX_PAGE) throw Faults.invalidArgument('maxCount', `must be between 1 and ${MAX_PAGE}`);
+  return n;
+}
+
+/**
+ * HistoryCollector (events and tasks): a live, filtered, chronological view of `items()`, each with an
+ * increasing `seq`. The scrollable position is a cursor between items: ReadNext reads newer items
+ * (oldest first), ReadPrevious older ones (newest first). `latestPage` holds the newest `pageSize`
+ * items, newest first; a fresh or reset collector's cursor sits just before that page, as vSphere
+ * documents for ResetCollector.
+ */
+export abstract class HistoryCollector<T extends { seq: number }> extends ManagedObject {
+  private size: number;
+  private cursor = 0;
+
+  constructor(engine: SoapEngine, type: string, id: string, size: number, readonly owner: Set<string>) {
+    super(engine, type, id, ['HistoryCollector']);
+    this.size = size;
+    this.expose({ latestPage: () => this.latest().map((x) => this.toData(x)) });
+  }
+
+  /** Matching items, oldest first. */
+  protected abstract items(): T[];
+  protected abstract toData(item: T): unknown;
+  /** The filter as sent (EventFilterSpec / TaskFilterSpec). */
+  abstract filter(): unknown;
+
+  protected init(): void {
+    this.reset();
+  }
+
+  private latest(): T[] {
+    return this.items().slice(-this.size).reverse();
+  }
+
+  private reset(): void {
+    const page = this.latest();
+    const oldest = page[page.length - 1];
+    this.cursor = oldest ? oldest.seq - 1 : (this.items().at(-1)?.seq ?? 0);
+  }
+
+  protected readNext(args: Args): unknown[] {
+    const n = pageSize(args.int('maxCount'));
+    const next = this.items().filter((x) => x.seq > this.cursor).slice(0, n);
+    if (next.length) this.cursor = next[next.length - 1]!.seq;
+    return next.map((x) => this.toData(x));
+  }
+
+  protected readPrevious(args: Args): unknown[] {
+    const n = pageSize(args.int('maxCount'));
+    const prev = this.items().filter((x) => x.seq <= this.cursor).slice(-n).reverse();
+    if (prev.length) this.cursor = prev[prev.length - 1]!.seq - 1;
+    return prev.map((x) => this.toData(x));
+  }
+
+  RewindCollector(): void {
+    this.cursor = 0;
+  }
+
+  ResetCollector(): void {
+    this.reset();
+  }
+
+  SetCollectorPageSize(args: Args): void {
+    this.size = pageSize(args.int('maxCount'));
+    this.engine.changed();
+  }
+
+  DestroyCollector(_args: Args, call: CallContext): void {
+    this.owner.delete(this.ref.value);
+    call.session?.owned.delete(this.ref.value);
+    this.engine.unregister(this.ref);
+  }
+}
