@@ -107,7 +107,8 @@ export class HostDatastoreBrowser extends ManagedObject {
   SearchDatastore_Task(args: Args, call: CallContext): MoRef {
     const { ref, ds, dir } = this.resolve(args);
     const s = parseSpec(args.raw.searchSpec);
-    return startTask(call, this, 'HostDatastoreBrowser.search', () => {
+    // The task's entity is the datastore searched (TaskInfo.entity must be a ManagedEntity).
+    return startTask(call, this.engine.lookup(ref), 'HostDatastoreBrowser.search', () => {
       const files = datastoreFilesOf(this.engine.world).list(ds);
       if (dir && !files.some((f) => f.path === dir && f.kind === 'folder')) throw notFound(ds, dir);
       return this.results(ref, ds, dir, files, s);
@@ -117,7 +118,7 @@ export class HostDatastoreBrowser extends ManagedObject {
   SearchDatastoreSubFolders_Task(args: Args, call: CallContext): MoRef {
     const { ref, ds, dir } = this.resolve(args);
     const s = parseSpec(args.raw.searchSpec);
-    return startTask(call, this, 'HostDatastoreBrowser.searchSubFolders', () => {
+    return startTask(call, this.engine.lookup(ref), 'HostDatastoreBrowser.searchSubFolders', () => {
       const files = datastoreFilesOf(this.engine.world).list(ds);
       if (dir && !files.some((f) => f.path === dir && f.kind === 'folder')) throw notFound(ds, dir);
       const folders = [dir, ...files.filter((f) => f.kind === 'folder' && (!dir || f.path.startsWith(`${dir}/`))).map((f) => f.path)].sort();
