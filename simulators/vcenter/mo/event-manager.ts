@@ -4,7 +4,7 @@ import { ManagedObject } from '../managed-object.ts';
 import { Args } from '../soap/args.ts';
 import { Faults, VimFault } from '../soap/faults.ts';
 import type { VmState } from '../state.ts';
-import { HistoryCollector, MAX_PAGE, pageSize } from './history-collector.ts';
+import { HistoryCollector, MAX_COLLECTORS, registerCollector, MAX_PAGE, pageSize } from './history-collector.ts';
 import { entityPredicate, stringList, timePredicate, userPredicate } from './history-filter.ts';
 
 /** Supertypes of the events bpsim posts, for EventFilterSpec.type (a base type matches its subtypes). */
@@ -176,7 +176,6 @@ export class EventHistoryCollector extends HistoryCollector<LoggedEvent> {
 /** EventManager: the log every operation posts to, queries over it and per-session collectors. */
 export class EventManager extends ManagedObject {
   readonly collectors = new Set<string>();
-  static readonly MAX_COLLECTORS = 32;
 
   constructor(engine: SoapEngine, id: string) {
     super(engine, 'EventManager', id);
@@ -187,7 +186,7 @@ export class EventManager extends ManagedObject {
           eventInfo: Object.keys(SUPERTYPES).map((k) => data('EventDescriptionEventDetail', { key: k, category: 'info', formatOnVm: '', fullFormat: k })),
         }),
       latestEvent: () => logOf(engine).events.at(-1)?.data,
-      maxCollector: () => EventManager.MAX_COLLECTORS,
+      maxCollector: () => MAX_COLLECTORS,
     });
   }
 
@@ -209,12 +208,7 @@ export class EventManager extends ManagedObject {
     const raw = this.spec(args);
     const match = eventFilter(this.engine, raw);
     const size = pageSize(new Args(raw).optInt('maxCount'));
-    if (this.collectors.size >= EventManager.MAX_COLLECTORS) throw Faults.invalidState('Too many event collectors to create');
-    const id = `session[${call.session!.key.slice(0, 8)}]${this.engine.nextId('eventcollector')}`;
-    const c = this.engine.register(new EventHistoryCollector(this.engine, id, raw, match, size, this.collectors));
-    this.collectors.add(id);
-    call.session!.owned.add(id);
-    return c.ref;
+    return registerCollector(call, this.collectors, 'eventcollector', (id) => new EventHistoryCollector(this.engine, id, raw, match, size, this.collectors));
   }
 
   /** A user's message on an entity (GeneralUserEvent). */

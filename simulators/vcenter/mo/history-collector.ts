@@ -1,3 +1,4 @@
+import type { MoRef } from '../../core/codecs/vim25/index.ts';
 import type { CallContext, SoapEngine } from '../engine.ts';
 import { ManagedObject } from '../managed-object.ts';
 import type { Args } from '../soap/args.ts';
@@ -6,6 +7,24 @@ import { Faults } from '../soap/faults.ts';
 /** Largest page a collector keeps (vCenter's limit for maxCount / SetCollectorPageSize). */
 export const MAX_PAGE = 1000;
 const DEFAULT_PAGE = 10;
+
+/** Collectors one manager keeps at most (TaskManager/EventManager.maxCollector). */
+export const MAX_COLLECTORS = 32;
+
+/**
+ * Registers a new collector owned by the caller's session (a logout destroys it); more than
+ * MAX_COLLECTORS live ones is InvalidState, as vCenter answers.
+ */
+export function registerCollector(call: CallContext, owner: Set<string>, prefix: string, make: (id: string) => ManagedObject): MoRef {
+  const engine = call.engine;
+  for (const id of owner) if (!engine.objects.has(id)) owner.delete(id);
+  if (owner.size >= MAX_COLLECTORS) throw Faults.invalidState(`Too many ${prefix}s to create`);
+  const id = `session[${call.session!.key.slice(0, 8)}]${engine.nextId(prefix)}`;
+  const c = engine.register(make(id));
+  owner.add(id);
+  call.session!.owned.add(id);
+  return c.ref;
+}
 
 export function pageSize(n: number | undefined): number {
   if (n === undefined || n === 0) return DEFAULT_PAGE;

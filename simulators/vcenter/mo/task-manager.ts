@@ -3,7 +3,7 @@ import type { CallContext, SoapEngine } from '../engine.ts';
 import { ManagedObject } from '../managed-object.ts';
 import { Args } from '../soap/args.ts';
 import { Faults } from '../soap/faults.ts';
-import { HistoryCollector } from './history-collector.ts';
+import { HistoryCollector, MAX_COLLECTORS, registerCollector } from './history-collector.ts';
 import { entityPredicate, stringList, userPredicate } from './history-filter.ts';
 import { Task } from './task.ts';
 
@@ -81,13 +81,12 @@ export class TaskHistoryCollector extends HistoryCollector<TaskItem> {
 
 export class TaskManager extends ManagedObject {
   readonly collectors = new Set<string>();
-  static readonly MAX_COLLECTORS = 32;
 
   constructor(engine: SoapEngine, id: string) {
     super(engine, 'TaskManager', id);
     this.expose({
       recentTask: () => engine.recentTasks.filter((r) => engine.objects.has(r.value)),
-      maxCollector: () => TaskManager.MAX_COLLECTORS,
+      maxCollector: () => MAX_COLLECTORS,
       description: () =>
         data('TaskDescription', {
           methodInfo: [],
@@ -101,11 +100,6 @@ export class TaskManager extends ManagedObject {
     const f = args.raw.filter;
     if (!isXObject(f)) throw Faults.invalidRequest('missing required argument filter (TaskFilterSpec)');
     const match = taskFilter(this.engine, f);
-    if (this.collectors.size >= TaskManager.MAX_COLLECTORS) throw Faults.invalidState('Too many task collectors to create');
-    const id = `session[${call.session!.key.slice(0, 8)}]${this.engine.nextId('taskcollector')}`;
-    const c = this.engine.register(new TaskHistoryCollector(this.engine, id, f, match, this.collectors));
-    this.collectors.add(id);
-    call.session!.owned.add(id);
-    return c.ref;
+    return registerCollector(call, this.collectors, 'taskcollector', (id) => new TaskHistoryCollector(this.engine, id, f, match, this.collectors));
   }
 }
