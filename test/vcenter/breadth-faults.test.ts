@@ -1,20 +1,16 @@
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { beforeAll, describe, expect, test } from 'vitest';
 import { data, MoRef } from '../../simulators/core/codecs/vim25/index.ts';
 import type { VsphereClient } from '../../proxy/clients/vsphere/index.ts';
-import { vcLab, type VcLab } from './helpers.ts';
+import { sharedVcLab } from './helpers.ts';
 
 // Fault paths pyVmomi refuses to send (it checks enums and types client-side), sent as raw vim25 calls.
-let env: VcLab;
+const lab = sharedVcLab();
 let vc: VsphereClient;
 beforeAll(async () => {
-  env = await vcLab();
-  vc = await env.login();
-});
-afterAll(async () => {
-  await env?.stop();
+  vc = await lab().login();
 });
 
-const vmRef = (name: string) => new MoRef('VirtualMachine', env.lab.world.inventory.vms.find((v) => v.name === name)!.moid);
+const vmRef = (name: string) => new MoRef('VirtualMachine', lab().lab.world.inventory.vms.find((v) => v.name === name)!.moid);
 const call = (method: string, self: MoRef, args: Record<string, unknown> = {}) => vc.soap.call(method, self, args);
 const fault = (p: Promise<unknown>) => p.then(() => 'no fault', (e: { faultType?: string }) => e.faultType);
 const EM = new MoRef('EventManager', 'EventManager');
@@ -64,18 +60,18 @@ describe('managers', () => {
     const cf = new MoRef('CustomFieldsManager', 'CustomFieldsManager');
     expect(await fault(call('RenameCustomFieldDef', cf, { key: 4242, name: 'x' }))).toBe('InvalidArgument');
     expect(await fault(call('RemoveCustomFieldDef', cf, { key: 4242 }))).toBe('InvalidArgument');
-    const ds = env.lab.world.inventory.datastores[0]!;
+    const ds = lab().lab.world.inventory.datastores[0]!;
     const browser = new MoRef('HostDatastoreBrowser', `datastoreBrowser-${ds.moid}`);
     expect(await fault(call('SearchDatastore_Task', browser, { datastorePath: `[${ds.name}]`, searchSpec: data('HostDatastoreBrowserSearchSpec', { query: [data('NoSuchFileQuery', {})] }) }))).toBe('InvalidArgument');
-    const other = env.lab.world.inventory.datastores[1]!;
+    const other = lab().lab.world.inventory.datastores[1]!;
     expect(await fault(call('SearchDatastore_Task', browser, { datastorePath: `[${other.name}]` }))).toBe('InvalidDatastorePath');
     expect(await fault(call('SearchDatastore_Task', browser, { datastorePath: `[${ds.name}] ../..` }))).toBe('InvalidDatastorePath');
     expect(await fault(call('ListVStorageObject', new MoRef('VcenterVStorageObjectManager', 'VStorageObjectManager'), { datastore: new MoRef('Datastore', 'datastore-999') }))).toBe('ManagedObjectNotFound');
   });
 
   test('ESXi: local accounts and host services', async () => {
-    const host = env.lab.world.inventory.hosts[0]!;
-    const esx = await env.login(host.name);
+    const host = lab().lab.world.inventory.hosts[0]!;
+    const esx = await lab().login(host.name);
     const acct = new MoRef('HostLocalAccountManager', 'ha-localacctmgr');
     const user = (id: string) => data('HostAccountSpec', { id, password: 'Backup-1!' });
     await esx.soap.call('CreateUser', acct, { user: user('backup') });

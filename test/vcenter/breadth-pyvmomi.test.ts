@@ -1,34 +1,28 @@
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { vcLab, type VcLab } from './helpers.ts';
+import { sharedVcLab } from './helpers.ts';
 
-let env: VcLab;
-beforeAll(async () => {
-  env = await vcLab();
-});
-afterAll(async () => {
-  await env?.stop();
-});
+const lab = sharedVcLab();
 
 type Step = { step: string; ok: boolean; error?: string; trace?: string } & Record<string, unknown>;
 
 /** Runs pyvmomi_breadth.py against one endpoint and returns its steps by name. */
 async function runPyvmomi(flavor: 'vcenter' | 'esxi', vmName: string): Promise<Record<string, Step>> {
-  const vmSpec = env.lab.world.inventory.vms.find((v) => v.name === vmName)!;
-  const host = env.lab.world.inventory.hosts.find((h) => h.moid === vmSpec.host)!;
-  const eps = env.lab.endpoints();
+  const vmSpec = lab().lab.world.inventory.vms.find((v) => v.name === vmName)!;
+  const host = lab().lab.world.inventory.hosts.find((h) => h.moid === vmSpec.host)!;
+  const eps = lab().lab.endpoints();
   const https = (component: string) => eps.find((e) => e.component === component && e.listener === 'https')!;
   const target = flavor === 'vcenter' ? https('vcenter') : https(host.component);
   const hostEp = https(host.component);
-  const creds = flavor === 'vcenter' ? env.lab.credentials.vcenter! : env.lab.credentials.esxi!;
-  const cfgFile = join(env.lab.tempDir, `breadth-${flavor}.json`);
+  const creds = flavor === 'vcenter' ? lab().lab.credentials.vcenter! : lab().lab.credentials.esxi!;
+  const cfgFile = join(lab().lab.tempDir, `breadth-${flavor}.json`);
   await writeFile(cfgFile, JSON.stringify({
-    host: target.bindAddress, port: target.port, ca: env.lab.caFile, user: creds.user, password: creds.password, flavor, vm: vmName,
+    host: target.bindAddress, port: target.port, ca: lab().lab.caFile, user: creds.user, password: creds.password, flavor, vm: vmName,
     hostAddress: host.address, hostEndpoint: `${hostEp.bindAddress}:${hostEp.port}`,
-    dcPath: flavor === 'vcenter' ? env.lab.world.inventory.datacenter.name : 'ha-datacenter',
+    dcPath: flavor === 'vcenter' ? lab().lab.world.inventory.datacenter.name : 'ha-datacenter',
   }));
   const script = fileURLToPath(new URL('./pyvmomi_breadth.py', import.meta.url));
   const py = spawn('/usr/bin/python3', [script, cfgFile], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -67,7 +61,7 @@ describe('pyVmomi: inventory and managers', () => {
     expectAllOk(steps, [...COMMON, 'custom-fields', 'extensions']);
     expect(steps['service-content']!.refs).toMatchObject({ eventManager: 'EventManager', perfManager: 'PerfMgr', setting: 'VpxSettings' });
     // The .vmx names web01's disk and its CBT state as the inventory has them.
-    const disk = env.lab.world.inventory.vms.find((v) => v.name === 'web01')!.disks[0]!;
+    const disk = lab().lab.world.inventory.vms.find((v) => v.name === 'web01')!.disks[0]!;
     expect((steps.folder!.vmx as Record<string, string>)[`scsi0:${disk.unitNumber}.ctkEnabled`]).toBe('TRUE');
   }, 120_000);
 

@@ -1,35 +1,29 @@
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { request } from 'node:https';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { vcLab, type VcLab } from './helpers.ts';
+import { sharedVcLab } from './helpers.ts';
 
 const run = promisify(execFile);
-let env: VcLab;
-beforeAll(async () => {
-  env = await vcLab();
-});
-afterAll(async () => {
-  await env?.stop();
-});
+const lab = sharedVcLab();
 
-const vmSpec = (name: string) => env.lab.world.inventory.vms.find((v) => v.name === name)!;
-const hostOf = (name: string) => env.lab.world.inventory.hosts.find((h) => h.moid === vmSpec(name).host)!;
+const vmSpec = (name: string) => lab().lab.world.inventory.vms.find((v) => v.name === name)!;
+const hostOf = (name: string) => lab().lab.world.inventory.hosts.find((h) => h.moid === vmSpec(name).host)!;
 function endpoint(component: string) {
-  const e = env.lab.endpoints().find((x) => x.component === component && x.listener === 'https')!;
+  const e = lab().lab.endpoints().find((x) => x.component === component && x.listener === 'https')!;
   return `https://${e.bindAddress}:${e.port}`;
 }
-const vcAuth = () => `${env.lab.credentials.vcenter!.user}:${env.lab.credentials.vcenter!.password}`;
-const esxAuth = () => `${env.lab.credentials.esxi!.user}:${env.lab.credentials.esxi!.password}`;
+const vcAuth = () => `${lab().lab.credentials.vcenter!.user}:${lab().lab.credentials.vcenter!.password}`;
+const esxAuth = () => `${lab().lab.credentials.esxi!.user}:${lab().lab.credentials.esxi!.password}`;
 const q = (dc: string, ds: string) => `?dcPath=${encodeURIComponent(dc)}&dsName=${encodeURIComponent(ds)}`;
 
 /** curl, the independent HTTP client: status, headers and body file. */
 async function curl(url: string, opts: { auth?: string; method?: string; upload?: string; range?: string; head?: boolean; pathAsIs?: boolean } = {}) {
-  const out = join(env.lab.tempDir, `curl-${Math.random().toString(36).slice(2)}`);
-  const args = ['-s', '--cacert', env.lab.caFile, '-o', out, '-D', '-', '-w', '\n%{http_code}'];
+  const out = join(lab().lab.tempDir, `curl-${Math.random().toString(36).slice(2)}`);
+  const args = ['-s', '--cacert', lab().lab.caFile, '-o', out, '-D', '-', '-w', '\n%{http_code}'];
   if (opts.auth) args.push('-u', opts.auth);
   if (opts.method) args.push('-X', opts.method);
   if (opts.upload) args.push('-T', opts.upload);
@@ -84,7 +78,7 @@ describe('/folder on vCenter (curl)', () => {
     const head = await curl(`${base}-flat.vmdk${q('Lab-DC', d.datastore)}`, { auth: vcAuth(), head: true });
     expect(head.status).toBe(200);
     expect(Number(head.headers['content-length'])).toBe(d.capacityBytes);
-    const disk = env.lab.world.disks.get(spec.moid, d.key) ?? env.lab.world.disks.create(spec.moid, d);
+    const disk = lab().lab.world.disks.get(spec.moid, d.key) ?? lab().lab.world.disks.create(spec.moid, d);
     const at = disk.allocatedExtents()[0]!.start;
     const part = await curl(`${base}-flat.vmdk${q('Lab-DC', d.datastore)}`, { auth: vcAuth(), range: `${at}-${at + 65535}` });
     expect(part.status).toBe(206);
@@ -95,7 +89,7 @@ describe('/folder on vCenter (curl)', () => {
 
   test('PUT, GET the same bytes, replace, DELETE; VM files cannot be deleted', async () => {
     const ds = vmSpec('web01').disks[0]!.datastore;
-    const file = join(env.lab.tempDir, 'upload.bin');
+    const file = join(lab().lab.tempDir, 'upload.bin');
     const bytes = Buffer.from(Array.from({ length: 300_000 }, (_, i) => (i * 7) & 0xff));
     await writeFile(file, bytes);
     const url = `${endpoint('vcenter')}/folder/restores/web01/notes.bin${q('Lab-DC', ds)}`;
@@ -126,9 +120,9 @@ describe('/folder on vCenter (curl)', () => {
     expect((await curl(`${endpoint('vcenter')}/folder/web01%2F..%2F..%2Fetc%2Fpasswd${q('Lab-DC', ds)}`, { auth: vcAuth(), pathAsIs: true })).status).toBe(400);
     expect((await curl(`${vmx}${q('Lab-DC', ds)}`, { auth: vcAuth(), method: 'POST' })).status).toBe(405);
     // A declared size over the limit is refused before any byte is read.
-    const e = env.lab.endpoints().find((x) => x.component === 'vcenter' && x.listener === 'https')!;
+    const e = lab().lab.endpoints().find((x) => x.component === 'vcenter' && x.listener === 'https')!;
     const status = await new Promise<number>((resolve, reject) => {
-      const req = request({ host: e.bindAddress, port: e.port, ca: env.lab.ca.cert, servername: 'vcenter.lab.test', method: 'PUT', path: `/folder/big.bin${q('Lab-DC', ds)}`, headers: { 'content-length': String(65 * 1024 * 1024), authorization: `Basic ${Buffer.from(vcAuth()).toString('base64')}` } }, (res) => {
+      const req = request({ host: e.bindAddress, port: e.port, ca: lab().lab.ca.cert, servername: 'vcenter.lab.test', method: 'PUT', path: `/folder/big.bin${q('Lab-DC', ds)}`, headers: { 'content-length': String(65 * 1024 * 1024), authorization: `Basic ${Buffer.from(vcAuth()).toString('base64')}` } }, (res) => {
         res.resume();
         resolve(res.statusCode!);
       });
@@ -152,7 +146,7 @@ describe('/folder on the ESXi host agent (curl)', () => {
     expect(fromHost.status).toBe(200);
     expect(fromHost.body.equals(fromVc.body)).toBe(true);
     expect((await curl(`${endpoint(host.component)}${path}${q('Lab-DC', ds)}`, { auth: esxAuth() })).status).toBe(404);
-    const other = env.lab.world.inventory.datastores.find((d) => !host.datastores.includes(d.moid))!;
+    const other = lab().lab.world.inventory.datastores.find((d) => !host.datastores.includes(d.moid))!;
     expect((await curl(`${endpoint(host.component)}/folder/x${q('ha-datacenter', other.name)}`, { auth: esxAuth() })).status).toBe(404);
     expect((await curl(`${endpoint(host.component)}${path}${q('ha-datacenter', ds)}`)).status).toBe(401);
   });

@@ -1,32 +1,26 @@
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
 import { execFile } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { vcLab, type VcLab } from './helpers.ts';
+import { sharedVcLab } from './helpers.ts';
 
 const run = promisify(execFile);
-let env: VcLab;
-beforeAll(async () => {
-  env = await vcLab();
-});
-afterAll(async () => {
-  await env?.stop();
-});
+const lab = sharedVcLab();
 
 // govmomi (Debian's golang-github-vmware-govmomi-dev, built offline) rewrites a guest-file transfer
 // URL's host through HostSystem config.virtualNicManagerInfo: the path that failed with config==nil.
 test('govmomi TransferURL turns the host name into the management vmk0 address', async () => {
   const dir = fileURLToPath(new URL('./govmomi-transfer', import.meta.url));
-  const bin = join(env.lab.tempDir, 'govmomi-transfer');
+  const bin = join(lab().lab.tempDir, 'govmomi-transfer');
   await run('go', ['build', '-o', bin, '.'], { cwd: dir, env: { ...process.env, GOPATH: '/usr/share/gocode', GO111MODULE: 'off' }, timeout: 900_000 });
-  const vm = env.lab.world.inventory.vms.find((v) => v.name === 'web01')!;
-  const host = env.lab.world.inventory.hosts.find((h) => h.moid === vm.host)!;
-  const vc = env.lab.endpoints().find((e) => e.component === 'vcenter' && e.listener === 'https')!;
-  const creds = env.lab.credentials.vcenter!;
-  const cfg = join(env.lab.tempDir, 'govmomi.json');
-  await writeFile(cfg, JSON.stringify({ url: `https://${vc.bindAddress}:${vc.port}/sdk`, ca: env.lab.caFile, user: creds.user, password: creds.password, vm: vm.name, transfer: `https://${host.name}:443/guestFile?id=1&token=t` }));
+  const vm = lab().lab.world.inventory.vms.find((v) => v.name === 'web01')!;
+  const host = lab().lab.world.inventory.hosts.find((h) => h.moid === vm.host)!;
+  const vc = lab().lab.endpoints().find((e) => e.component === 'vcenter' && e.listener === 'https')!;
+  const creds = lab().lab.credentials.vcenter!;
+  const cfg = join(lab().lab.tempDir, 'govmomi.json');
+  await writeFile(cfg, JSON.stringify({ url: `https://${vc.bindAddress}:${vc.port}/sdk`, ca: lab().lab.caFile, user: creds.user, password: creds.password, vm: vm.name, transfer: `https://${host.name}:443/guestFile?id=1&token=t` }));
   const { stdout } = await run(bin, [cfg], { timeout: 120_000 });
   const out = JSON.parse(stdout) as { url: string; vnicIp: string; systemUuid: string };
   expect(out.url).toBe(`https://${host.address}:443/guestFile?id=1&token=t`);

@@ -104,23 +104,23 @@ export class HostDatastoreBrowser extends ManagedObject {
     return out;
   }
 
-  SearchDatastore_Task(args: Args, call: CallContext): MoRef {
+  /** Runs a search as a task on the datastore searched (TaskInfo.entity must be a ManagedEntity). */
+  private search(args: Args, call: CallContext, descriptionId: string, answer: (ref: MoRef, ds: string, dir: string, files: DsFile[], s: Search) => unknown): MoRef {
     const { ref, ds, dir } = this.resolve(args);
     const s = parseSpec(args.raw.searchSpec);
-    // The task's entity is the datastore searched (TaskInfo.entity must be a ManagedEntity).
-    return startTask(call, this.engine.lookup(ref), 'HostDatastoreBrowser.search', () => {
+    return startTask(call, this.engine.lookup(ref), descriptionId, () => {
       const files = datastoreFilesOf(this.engine.world).list(ds);
       if (dir && !files.some((f) => f.path === dir && f.kind === 'folder')) throw notFound(ds, dir);
-      return this.results(ref, ds, dir, files, s);
+      return answer(ref, ds, dir, files, s);
     });
   }
 
+  SearchDatastore_Task(args: Args, call: CallContext): MoRef {
+    return this.search(args, call, 'HostDatastoreBrowser.search', (ref, ds, dir, files, s) => this.results(ref, ds, dir, files, s));
+  }
+
   SearchDatastoreSubFolders_Task(args: Args, call: CallContext): MoRef {
-    const { ref, ds, dir } = this.resolve(args);
-    const s = parseSpec(args.raw.searchSpec);
-    return startTask(call, this.engine.lookup(ref), 'HostDatastoreBrowser.searchSubFolders', () => {
-      const files = datastoreFilesOf(this.engine.world).list(ds);
-      if (dir && !files.some((f) => f.path === dir && f.kind === 'folder')) throw notFound(ds, dir);
+    return this.search(args, call, 'HostDatastoreBrowser.searchSubFolders', (ref, ds, dir, files, s) => {
       const folders = [dir, ...files.filter((f) => f.kind === 'folder' && (!dir || f.path.startsWith(`${dir}/`))).map((f) => f.path)].sort();
       return arrayOf('HostDatastoreBrowserSearchResults', folders.map((d) => this.results(ref, ds, d, files, s)));
     });

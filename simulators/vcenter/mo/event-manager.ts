@@ -139,31 +139,6 @@ function eventFilter(engine: SoapEngine, raw: XObject): (e: LoggedEvent) => bool
 }
 
 export class EventHistoryCollector extends HistoryCollector<LoggedEvent> {
-  constructor(
-    engine: SoapEngine,
-    id: string,
-    private readonly raw: XObject,
-    private readonly match: (e: LoggedEvent) => boolean,
-    size: number,
-    owner: Set<string>,
-  ) {
-    super(engine, 'EventHistoryCollector', id, size, owner);
-    this.expose({ filter: () => this.filter() });
-    this.init();
-  }
-
-  filter(): unknown {
-    return data('EventFilterSpec', { ...this.raw, _type: 'EventFilterSpec' });
-  }
-
-  protected items(): LoggedEvent[] {
-    return logOf(this.engine).events.filter(this.match);
-  }
-
-  protected toData(e: LoggedEvent): unknown {
-    return e.data;
-  }
-
   ReadNextEvents(args: Args): unknown[] {
     return this.readNext(args);
   }
@@ -208,7 +183,15 @@ export class EventManager extends ManagedObject {
     const raw = this.spec(args);
     const match = eventFilter(this.engine, raw);
     const size = pageSize(new Args(raw).optInt('maxCount'));
-    return registerCollector(call, this.collectors, 'eventcollector', (id) => new EventHistoryCollector(this.engine, id, raw, match, size, this.collectors));
+    return registerCollector(call, this.collectors, 'eventcollector', (id) =>
+      new EventHistoryCollector(this.engine, 'EventHistoryCollector', id, {
+        items: () => logOf(this.engine).events.filter(match),
+        toData: (e) => e.data,
+        filter: { ...raw, _type: 'EventFilterSpec' },
+        size,
+        owner: this.collectors,
+      }),
+    );
   }
 
   /** A user's message on an entity (GeneralUserEvent). */

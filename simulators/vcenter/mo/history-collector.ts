@@ -32,55 +32,56 @@ export function pageSize(n: number | undefined): number {
   return n;
 }
 
+export interface CollectorSource<T> {
+  /** Matching items, oldest first, each with an increasing `seq`. */
+  items: () => T[];
+  toData: (item: T) => unknown;
+  /** The filter as the client sent it (EventFilterSpec / TaskFilterSpec), for the `filter` property. */
+  filter: unknown;
+  size: number;
+  /** The manager's set of live collector ids. */
+  owner: Set<string>;
+}
+
 /**
- * HistoryCollector (events and tasks): a live, filtered, chronological view of `items()`, each with an
- * increasing `seq`. The scrollable position is a cursor between items: ReadNext reads newer items
- * (oldest first), ReadPrevious older ones (newest first). `latestPage` holds the newest `pageSize`
- * items, newest first; a fresh or reset collector's cursor sits just before that page, as vSphere
- * documents for ResetCollector.
+ * HistoryCollector (events and tasks): a live, filtered, chronological view of its source. The
+ * scrollable position is a cursor between items: ReadNext reads newer items (oldest first),
+ * ReadPrevious older ones (newest first). `latestPage` holds the newest `size` items, newest first;
+ * a fresh or reset collector's cursor sits just before that page, as vSphere documents for ResetCollector.
  */
 export abstract class HistoryCollector<T extends { seq: number }> extends ManagedObject {
   private size: number;
   private cursor = 0;
 
-  constructor(engine: SoapEngine, type: string, id: string, size: number, readonly owner: Set<string>) {
+  constructor(engine: SoapEngine, type: string, id: string, private readonly source: CollectorSource<T>) {
     super(engine, type, id, ['HistoryCollector']);
-    this.size = size;
-    this.expose({ latestPage: () => this.latest().map((x) => this.toData(x)) });
-  }
-
-  /** Matching items, oldest first. */
-  protected abstract items(): T[];
-  protected abstract toData(item: T): unknown;
-  /** The filter as sent (EventFilterSpec / TaskFilterSpec). */
-  abstract filter(): unknown;
-
-  protected init(): void {
+    this.size = source.size;
+    this.expose({ latestPage: () => this.latest().map(source.toData), filter: () => source.filter });
     this.reset();
   }
 
   private latest(): T[] {
-    return this.items().slice(-this.size).reverse();
+    return this.source.items().slice(-this.size).reverse();
   }
 
   private reset(): void {
     const page = this.latest();
     const oldest = page[page.length - 1];
-    this.cursor = oldest ? oldest.seq - 1 : (this.items().at(-1)?.seq ?? 0);
+    this.cursor = oldest ? oldest.seq - 1 : (this.source.items().at(-1)?.seq ?? 0);
   }
 
   protected readNext(args: Args): unknown[] {
     const n = pageSize(args.int('maxCount'));
-    const next = this.items().filter((x) => x.seq > this.cursor).slice(0, n);
+    const next = this.source.items().filter((x) => x.seq > this.cursor).slice(0, n);
     if (next.length) this.cursor = next[next.length - 1]!.seq;
-    return next.map((x) => this.toData(x));
+    return next.map(this.source.toData);
   }
 
   protected readPrevious(args: Args): unknown[] {
     const n = pageSize(args.int('maxCount'));
-    const prev = this.items().filter((x) => x.seq <= this.cursor).slice(-n).reverse();
+    const prev = this.source.items().filter((x) => x.seq <= this.cursor).slice(-n).reverse();
     if (prev.length) this.cursor = prev[prev.length - 1]!.seq - 1;
-    return prev.map((x) => this.toData(x));
+    return prev.map(this.source.toData);
   }
 
   RewindCollector(): void {
@@ -97,7 +98,7 @@ export abstract class HistoryCollector<T extends { seq: number }> extends Manage
   }
 
   DestroyCollector(_args: Args, call: CallContext): void {
-    this.owner.delete(this.ref.value);
+    this.source.owner.delete(this.ref.value);
     call.session?.owned.delete(this.ref.value);
     this.engine.unregister(this.ref);
   }

@@ -52,24 +52,6 @@ function taskFilter(engine: SoapEngine, raw: XObject): (t: TaskItem) => boolean 
 }
 
 export class TaskHistoryCollector extends HistoryCollector<TaskItem> {
-  constructor(engine: SoapEngine, id: string, private readonly raw: XObject, private readonly match: (t: TaskItem) => boolean, owner: Set<string>) {
-    super(engine, 'TaskHistoryCollector', id, 10, owner);
-    this.expose({ filter: () => this.filter() });
-    this.init();
-  }
-
-  filter(): unknown {
-    return data('TaskFilterSpec', { ...this.raw, _type: 'TaskFilterSpec' });
-  }
-
-  protected items(): TaskItem[] {
-    return knownTasks(this.engine).filter(this.match);
-  }
-
-  protected toData(t: TaskItem): unknown {
-    return t.task.info();
-  }
-
   ReadNextTasks(args: Args): unknown[] {
     return this.readNext(args);
   }
@@ -100,6 +82,14 @@ export class TaskManager extends ManagedObject {
     const f = args.raw.filter;
     if (!isXObject(f)) throw Faults.invalidRequest('missing required argument filter (TaskFilterSpec)');
     const match = taskFilter(this.engine, f);
-    return registerCollector(call, this.collectors, 'taskcollector', (id) => new TaskHistoryCollector(this.engine, id, f, match, this.collectors));
+    return registerCollector(call, this.collectors, 'taskcollector', (id) =>
+      new TaskHistoryCollector(this.engine, 'TaskHistoryCollector', id, {
+        items: () => knownTasks(this.engine).filter(match),
+        toData: (t) => t.task.info(),
+        filter: { ...f, _type: 'TaskFilterSpec' },
+        size: 10,
+        owner: this.collectors,
+      }),
+    );
   }
 }
