@@ -115,6 +115,11 @@ export function postEvent(engine: SoapEngine, input: EventInput): void {
   engine.changed();
 }
 
+/** A host's inventory name for event messages ("esxi-01.lab.test"). */
+export function hostName(engine: SoapEngine, moid: string): string {
+  return engine.world.inventory.hosts.find((h) => h.moid === moid)?.name ?? moid;
+}
+
 /** Posts an event on behalf of a call (its session's user). */
 export function postCallEvent(call: CallContext, input: Omit<EventInput, 'userName'>): void {
   postEvent(call.engine, { ...input, userName: call.session?.userName ?? '' });

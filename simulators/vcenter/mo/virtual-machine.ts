@@ -8,7 +8,7 @@ import { ManagedEntity } from './entity.ts';
 import { startTask } from './task.ts';
 import { applyCbtReset, removeSnapshot, revertSnapshot, snapshotRef, takeSnapshot } from './snapshot-ops.ts';
 import { vmConfigInfo, type DiskBacking } from './vm-devices.ts';
-import { postCallEvent } from './event-manager.ts';
+import { hostName, postCallEvent } from './event-manager.ts';
 
 const GUEST_FAMILY = { windowsGuest: 'windowsGuest', linuxGuest: 'linuxGuest' } as const;
 
@@ -270,7 +270,7 @@ export class VirtualMachine extends ManagedEntity {
       if (numCpus) s.numCpu = numCpus;
       if (memoryMB) s.memoryMB = memoryMB;
       this.vm.modified = new Date();
-      postCallEvent(call, { type: 'VmReconfiguredEvent', vm: this.vm, message: `Reconfigured ${s.name} on ${s.host} in ${this.engine.world.inventory.datacenter.name}`, fields: { configSpec: { ...spec.raw, _type: 'VirtualMachineConfigSpec' } } });
+      postCallEvent(call, { type: 'VmReconfiguredEvent', vm: this.vm, message: `Reconfigured ${s.name} on ${hostName(this.engine, s.host)} in ${this.engine.world.inventory.datacenter.name}`, fields: { configSpec: { ...spec.raw, _type: 'VirtualMachineConfigSpec' } } });
     });
   }
 
@@ -288,14 +288,14 @@ export class VirtualMachine extends ManagedEntity {
     this.vm.spec.powerState = on ? 'poweredOn' : 'poweredOff';
     this.vm.bootTime = on ? new Date() : undefined;
     this.vm.modified = new Date();
-    postCallEvent(call, { type: on ? 'VmPoweredOnEvent' : 'VmPoweredOffEvent', vm: this.vm, message: `${this.vm.spec.name} on ${this.vm.spec.host} in ${this.engine.world.inventory.datacenter.name} is powered ${on ? 'on' : 'off'}` });
+    postCallEvent(call, { type: on ? 'VmPoweredOnEvent' : 'VmPoweredOffEvent', vm: this.vm, message: `${this.vm.spec.name} on ${hostName(this.engine, this.vm.spec.host)} in ${this.engine.world.inventory.datacenter.name} is powered ${on ? 'on' : 'off'}` });
     await this.engine.world.guests?.powerChanged(this.vm.spec.moid, on);
   }
 
   Destroy_Task(_args: Args, call: CallContext): MoRef {
     if (this.vm.spec.powerState !== 'poweredOff') throw Faults.invalidPowerState('poweredOff', this.vm.spec.powerState);
     return this.task(call, 'VirtualMachine.destroy', () => {
-      postCallEvent(call, { type: 'VmRemovedEvent', vm: this.vm, message: `Removed ${this.vm.spec.name} on ${this.vm.spec.host} from ${this.engine.world.inventory.datacenter.name}` });
+      postCallEvent(call, { type: 'VmRemovedEvent', vm: this.vm, message: `Removed ${this.vm.spec.name} on ${hostName(this.engine, this.vm.spec.host)} from ${this.engine.world.inventory.datacenter.name}` });
       vsphereOf(this.engine.world).removeVm(this.vm.spec.moid);
       this.engine.unregister(this.ref);
     });
