@@ -47,7 +47,7 @@ async function runPyvmomi(flavor: 'vcenter' | 'esxi', vmName: string): Promise<R
   return steps;
 }
 
-const COMMON = ['service-content', 'session-list', 'events', 'tasks', 'list-view', 'perf', 'authorization', 'license', 'options', 'diagnostics', 'ovf-vstorage', 'host', 'network', 'resource-pool', 'datastore-browser', 'folder'];
+const COMMON = ['service-content', 'session-list', 'events', 'tasks', 'list-view', 'perf', 'authorization', 'license', 'options', 'diagnostics', 'ovf-vstorage', 'host', 'network', 'resource-pool', 'datastore-browser', 'folder', 'all-properties'];
 
 function expectAllOk(steps: Record<string, Step>, names: string[]): void {
   expect(Object.keys(steps).sort()).toEqual([...names].sort());
@@ -60,6 +60,7 @@ describe('pyVmomi: inventory and managers', () => {
     const steps = await runPyvmomi('vcenter', 'web01');
     expectAllOk(steps, [...COMMON, 'custom-fields', 'extensions']);
     expect(steps['service-content']!.refs).toMatchObject({ eventManager: 'EventManager', perfManager: 'PerfMgr', setting: 'VpxSettings' });
+    expect(steps['all-properties']!.checked).toBeGreaterThan(120);
     // The .vmx names web01's disk and its CBT state as the inventory has them.
     const disk = lab().lab.world.inventory.vms.find((v) => v.name === 'web01')!.disks[0]!;
     expect((steps.folder!.vmx as Record<string, string>)[`scsi0:${disk.unitNumber}.ctkEnabled`]).toBe('TRUE');
@@ -69,5 +70,6 @@ describe('pyVmomi: inventory and managers', () => {
     const steps = await runPyvmomi('esxi', 'vault01');
     expectAllOk(steps, COMMON);
     expect(steps['service-content']!.refs).toMatchObject({ eventManager: 'ha-eventmgr', perfManager: 'ha-perfmgr', setting: 'HostAgentSettings' });
+    expect(steps['all-properties']!.checked).toBeGreaterThan(120);
   }, 120_000);
 });

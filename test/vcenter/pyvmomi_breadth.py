@@ -329,6 +329,50 @@ def _():
     return {}
 
 
+@step("all-properties")
+def _():
+    """Every property of every object this room added, read with all=True: each name must be one the
+    managed type declares in pyVmomi's vim25 type table, and each value must check against its
+    declared type (pyVmomi's own CheckField)."""
+    from pyVmomi import VmomiSupport
+    names = ["eventManager", "taskManager", "perfManager", "authorizationManager", "licenseManager", "setting",
+             "diagnosticManager", "ovfManager", "vStorageObjectManager", "sessionManager", "customFieldsManager",
+             "extensionManager", "accountManager"]
+    objs = [getattr(content, n) for n in names if getattr(content, n, None) is not None]
+    cm = host.configManager
+    objs += [host, vm.resourcePool, vm.resourcePool.owner, ds, ds.browser, host.datastoreBrowser] + list(host.network)
+    objs += [getattr(cm, n) for n in ["datastoreSystem", "storageSystem", "networkSystem", "virtualNicManager", "serviceSystem", "firewallSystem", "dateTimeSystem", "advancedOption"]]
+    ec = content.eventManager.CreateCollectorForEvents(vim.event.EventFilterSpec())
+    tc = content.taskManager.CreateCollectorForTasks(vim.TaskFilterSpec())
+    lv = content.viewManager.CreateListView([vm])
+    objs += [ec, tc, lv]
+    pc = content.propertyCollector
+    specs = [vmodl.query.PropertyCollector.FilterSpec(
+        objectSet=[vmodl.query.PropertyCollector.ObjectSpec(obj=o) for o in objs],
+        propSet=[vmodl.query.PropertyCollector.PropertySpec(type=t, all=True) for t in {type(o) for o in objs}])]
+    checked = 0
+    problems = []
+    for oc in pc.RetrieveContents(specs):
+        for prop in oc.propSet:
+            try:
+                info = VmomiSupport.GetPropertyInfo(type(oc.obj), prop.name)
+                if isinstance(prop.val, list):
+                    # anyType arrays arrive as ManagedObject[] / DataObject[] lists: check each item instead.
+                    item = info.type.Item
+                    bad = [x for x in prop.val if isinstance(x, (VmomiSupport.ManagedObject, VmomiSupport.DataObject)) and not isinstance(x, item)]
+                    assert not bad, "items %s are not %s" % (bad[:2], item.__name__)
+                else:
+                    VmomiSupport.CheckField(info, prop.val)
+                checked += 1
+            except Exception as e:  # noqa: BLE001 - collect every mismatch
+                problems.append("%s.%s: %s" % (oc.obj._wsdlName, prop.name, e))
+    ec.DestroyCollector()
+    tc.DestroyCollector()
+    lv.DestroyView()
+    assert not problems, problems
+    return {"checked": checked, "objects": len(objs)}
+
+
 def vm_dir():
     return vm.config.files.vmPathName.rsplit("/", 1)[0]
 

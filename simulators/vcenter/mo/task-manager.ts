@@ -79,7 +79,9 @@ export class TaskManager extends ManagedObject {
   }
 
   CreateCollectorForTasks(args: Args, call: CallContext): MoRef {
-    const f = args.raw.filter;
+    // An empty <filter/> (every task) arrives as "": only a missing filter is a fault.
+    const given = args.raw.filter;
+    const f = given === '' ? {} : given;
     if (!isXObject(f)) throw Faults.invalidRequest('missing required argument filter (TaskFilterSpec)');
     const match = taskFilter(this.engine, f);
     return registerCollector(call, this.collectors, 'taskcollector', (id) =>
