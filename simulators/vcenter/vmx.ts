@@ -1,6 +1,7 @@
 import { seededUuid } from '../core/seeded.ts';
 import type { DiskSpec } from '../inventory/types.ts';
 import type { VmState } from './state.ts';
+import { macOf } from './mo/vm-devices.ts';
 
 /** The text files ESXi keeps in a VM's folder, generated from the VM's live state. */
 
@@ -8,11 +9,6 @@ import type { VmState } from './state.ts';
 function vmxUuid(uuid: string): string {
   const hex = uuid.replace(/-/g, '').match(/../g)!;
   return `${hex.slice(0, 8).join(' ')}-${hex.slice(8).join(' ')}`;
-}
-
-function macOf(uuid: string): string {
-  const hex = uuid.replace(/-/g, '');
-  return `00:50:56:${hex.slice(0, 2)}:${hex.slice(2, 4)}:${hex.slice(4, 6)}`;
 }
 
 export interface VmxDisk {

@@ -163,7 +163,7 @@ export class EventManager extends ManagedObject {
       description: () =>
         data('EventDescription', {
           category: ['info', 'warning', 'error', 'user'].map((k) => data('ElementDescription', { key: k, label: k[0]!.toUpperCase() + k.slice(1), summary: k })),
-          eventInfo: Object.keys(SUPERTYPES).map((k) => data('EventDescriptionEventDetail', { key: k, category: 'info', formatOnVm: '', fullFormat: k })),
+          eventInfo: Object.keys(SUPERTYPES).map((k) => data('EventDescriptionEventDetail', { key: k, category: 'info', formatOnDatacenter: k, formatOnComputeResource: k, formatOnHost: k, formatOnVm: k, fullFormat: k })),
         }),
       latestEvent: () => logOf(engine).events.at(-1)?.data,
       maxCollector: () => MAX_COLLECTORS,
