@@ -142,6 +142,19 @@ def _():
     c.DestroyCollector()
     gone = fault_name(lambda: c.latestPage)
     assert bad_size == "InvalidArgument" and gone == "ManagedObjectNotFound", (bad_size, gone)
+    # Following events as `govc events -f` does: WaitForUpdatesEx on a collector's latestPage.
+    follow = em.CreateCollectorForEvents(vim.event.EventFilterSpec(type=[vim.event.GeneralUserEvent]))
+    pc = content.propertyCollector.CreatePropertyCollector()
+    pc.CreateFilter(vmodl.query.PropertyCollector.FilterSpec(
+        objectSet=[vmodl.query.PropertyCollector.ObjectSpec(obj=follow)],
+        propSet=[vmodl.query.PropertyCollector.PropertySpec(type=vim.event.EventHistoryCollector, pathSet=["latestPage"])]), True)
+    wait = vmodl.query.PropertyCollector.WaitOptions(maxWaitSeconds=30)
+    version = pc.WaitForUpdatesEx("", wait).version
+    em.LogUserEvent(vm, "breadth follow")
+    update = pc.WaitForUpdatesEx(version, wait)
+    assert [e.message for e in update.filterSet[0].objectSet[0].changeSet[0].val][:1] == ["breadth follow"]
+    pc.DestroyPropertyCollector()
+    follow.DestroyCollector()
     return {"kinds": sorted(set(kinds)), "count": len(evs)}
 
 
