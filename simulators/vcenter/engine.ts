@@ -1,4 +1,4 @@
-import { MoRef, type XObject } from '../core/codecs/vim25/index.ts';
+import { asList, isXObject, MoRef, type XObject } from '../core/codecs/vim25/index.ts';
 import type { FaultRegistry, Fault } from '../core/faults/registry.ts';
 import type { Credentials } from '../core/types.ts';
 import type { ConnContext } from '../core/net/listen.ts';
@@ -38,6 +38,22 @@ export interface CallContext {
   userAgent: string;
   /** Set by Login / CloneSession: the HTTP layer answers with its cookie. */
   newSession?: Session;
+}
+
+/**
+ * Reading only SessionManager.currentSession needs no session: vCenter answers without the value,
+ * which is how clients holding a saved cookie learn they must log in again (pyVmomi reads None).
+ */
+function onlyCurrentSession(method: string, body: XObject): boolean {
+  if (method !== 'RetrievePropertiesEx' && method !== 'RetrieveProperties') return false;
+  const specs = asList(body.specSet);
+  return specs.length > 0 && specs.every((spec) => {
+    if (!isXObject(spec)) return false;
+    const objs = asList(spec.objectSet);
+    const props = asList(spec.propSet);
+    return objs.length > 0 && objs.every((o) => isXObject(o) && o.obj instanceof MoRef && o.obj.type === 'SessionManager' && o.selectSet === undefined) &&
+      props.length > 0 && props.every((p) => isXObject(p) && p.type === 'SessionManager' && p.all !== 'true' && asList(p.pathSet).every((x) => x === 'currentSession'));
+  });
 }
 
 /** Methods callable without a session. */
@@ -163,7 +179,7 @@ export class SoapEngine {
   async invoke(method: string, body: XObject, call: CallContext): Promise<unknown> {
     const self = body._this;
     if (!(self instanceof MoRef)) throw Faults.invalidRequest(`${method}: missing or invalid _this`);
-    if (!PUBLIC_METHODS.has(method)) {
+    if (!PUBLIC_METHODS.has(method) && !(call.session === undefined && onlyCurrentSession(method, body))) {
       if (!call.session) throw Faults.notAuthenticated(self);
       if (this.fault('session-expired')) {
         this.sessions.remove(call.session);
