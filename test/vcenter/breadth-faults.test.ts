@@ -69,6 +69,24 @@ describe('managers', () => {
     expect(await fault(call('ListVStorageObject', new MoRef('VcenterVStorageObjectManager', 'VStorageObjectManager'), { datastore: new MoRef('Datastore', 'datastore-999') }))).toBe('ManagedObjectNotFound');
   });
 
+  test('options, diagnostics, perf levels, privileges and custom field names', async () => {
+    const opt = new MoRef('OptionManager', 'VpxSettings');
+    expect(await fault(call('UpdateOptions', opt, { changedValue: [data('OptionValue', { key: 'event.maxAge', value: 'abc' })] }))).toBe('InvalidArgument');
+    expect(await fault(call('UpdateOptions', opt, { changedValue: [data('OptionValue', { key: 'event.maxAgeEnabled', value: 'maybe' })] }))).toBe('InvalidArgument');
+    const diag = new MoRef('DiagnosticManager', 'DiagMgr');
+    expect(await fault(call('BrowseDiagnosticLog', diag, { key: 'vpxd:vpxd.log', start: 0 }))).toBe('InvalidArgument');
+    expect(await fault(call('QueryDescriptions', diag, { host: new MoRef('HostSystem', 'host-4242') }))).toBe('ManagedObjectNotFound');
+    expect(await fault(call('QueryPerfCounterByLevel', new MoRef('PerformanceManager', 'PerfMgr'), { level: 7 }))).toBe('InvalidArgument');
+    expect(await fault(call('HasPrivilegeOnEntity', new MoRef('AuthorizationManager', 'AuthorizationManager'), { entity: new MoRef('VirtualMachine', 'vm-424242'), privId: ['System.View'] }))).toBe('ManagedObjectNotFound');
+    const cf = new MoRef('CustomFieldsManager', 'CustomFieldsManager');
+    expect(await fault(call('AddCustomFieldDef', cf, { name: '  ' }))).toBe('InvalidArgument');
+    const a = (await call('AddCustomFieldDef', cf, { name: 'tier' })) as Record<string, string>;
+    const b = (await call('AddCustomFieldDef', cf, { name: 'site' })) as Record<string, string>;
+    expect(await fault(call('RenameCustomFieldDef', cf, { key: b.key, name: 'tier' }))).toBe('DuplicateName');
+    await call('RemoveCustomFieldDef', cf, { key: a.key });
+    expect(await fault(call('PostEvent', EM, { eventToPost: data('GeneralUserEvent', { key: 0, chainId: 0, createdTime: new Date(), userName: '', vm: data('VmEventArgument', { name: 'x', vm: new MoRef('VirtualMachine', 'vm-424242') }), message: 'm' }) }))).toBe('ManagedObjectNotFound');
+  });
+
   test('ESXi: local accounts and host services', async () => {
     const host = lab().lab.world.inventory.hosts[0]!;
     const esx = await lab().login(host.name);
@@ -78,6 +96,8 @@ describe('managers', () => {
     expect(await fault(esx.soap.call('CreateUser', acct, { user: user('backup') }))).toBe('AlreadyExists');
     await esx.soap.call('RemoveUser', acct, { userName: 'backup' });
     expect(await fault(esx.soap.call('RemoveUser', acct, { userName: 'backup' }))).toBe('UserNotFound');
+    expect(await fault(esx.soap.call('UpdateUser', acct, { user: user('backup') }))).toBe('UserNotFound');
+    expect(await fault(esx.soap.call('RemoveUser', acct, { userName: lab().lab.credentials.esxi!.user }))).toBe('InvalidArgument');
     const svc = new MoRef('HostServiceSystem', 'serviceSystem');
     await esx.soap.call('StopService', svc, { id: 'TSM-SSH' });
     expect(await fault(esx.soap.call('StartService', svc, { id: 'no-such-service' }))).toBe('NotFound');
