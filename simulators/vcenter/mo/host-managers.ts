@@ -55,7 +55,7 @@ export class HostServiceSystem extends HostConfigObject {
   }
 }
 
-/** The objects HostSystem.configManager points at; each registered on the engine. */
+/** The objects HostSystem.configManager points at (in HostConfigManager's WSDL order); each registered on the engine. */
 export function registerHostManagers(engine: SoapEngine, hostValue: string, host: HostSpec, hw: HostHardware, datastores: () => MoRef[], advanced: ManagedObject): Record<string, MoRef> {
   const esx = engine.flavor === 'esxi';
   const n = hostValue.replace(/^host-/, '');
@@ -75,7 +75,7 @@ export function registerHostManagers(engine: SoapEngine, hostValue: string, host
     virtualNicManager: reg(new HostConfigObject(engine, 'HostVirtualNicManager', id('virtualNicManager', 'ha-vnic-mgr'), { info: () => virtualNicManagerInfo(hw) })),
     serviceSystem: reg(new HostServiceSystem(engine, id('serviceSystem', 'serviceSystem'))),
     firewallSystem: reg(new HostConfigObject(engine, 'HostFirewallSystem', id('firewallSystem', 'firewallSystem'), { firewallInfo })),
-    dateTimeSystem: reg(new HostDateTimeSystem(engine, id('dateTimeSystem', 'dateTimeSystem'))),
     advancedOption: advanced.ref,
+    dateTimeSystem: reg(new HostDateTimeSystem(engine, id('dateTimeSystem', 'dateTimeSystem'))),
   };
 }
