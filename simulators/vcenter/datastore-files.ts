@@ -67,7 +67,11 @@ export class DatastoreFiles {
   /** Every file and folder of datastore `ds`. */
   list(ds: string): DsFile[] {
     const out = new Map<string, DsFile>();
-    for (const vm of vsphereOf(this.world).vms.values()) for (const f of this.vmFiles(vm)) if (f.ds === ds) out.set(f.file.path, f.file);
+    for (const vm of vsphereOf(this.world).vms.values()) {
+      // Only VMs with something on this datastore: their disk state is then looked up (a large lab stays cheap).
+      if (this.vmDatastore(vm) !== ds && !vm.spec.disks.some((d) => d.datastore === ds)) continue;
+      for (const f of this.vmFiles(vm)) if (f.ds === ds) out.set(f.file.path, f.file);
+    }
     for (const [path, u] of this.uploads.get(ds) ?? []) {
       out.set(path, { path, kind: kindOf(path), size: u.bytes.length, modification: u.modification, bytes: () => u.bytes, generated: false });
     }
@@ -106,10 +110,16 @@ export class DatastoreFiles {
     s.add(path);
   }
 
+  /** Where the VM's folder is: its first disk's datastore, as config.files.vmPathName says. */
+  private vmDatastore(vm: VmState): string {
+    const s = vm.spec;
+    return s.disks[0]?.datastore ?? this.world.inventory.datastores.find((d) => d.moid === s.datastore)?.name ?? 'datastore1';
+  }
+
   /** The files a VM's state implies, with the datastore each one is on. */
   private vmFiles(vm: VmState): { ds: string; file: DsFile }[] {
     const s = vm.spec;
-    const dsName = s.disks[0]?.datastore ?? this.world.inventory.datastores.find((d) => d.moid === s.datastore)?.name ?? 'datastore1';
+    const dsName = this.vmDatastore(vm);
     const dir = { ds: dsName, path: `${s.name}/` };
     const mod = vm.modified;
     const text = (path: string, make: () => string, ds = dsName) => {
