@@ -3,6 +3,7 @@ import { faultEnvelope, MoRef, parseSoap, responseEnvelopeBytes, XmlRejected } f
 import type { ConnContext } from '../core/net/listen.ts';
 import type { SoapEngine, CallContext } from './engine.ts';
 import { VimFault } from './soap/faults.ts';
+import { folderHandler } from './folder-http.ts';
 
 /** Largest SOAP request accepted (a 1,000-object RetrievePropertiesEx spec is a few KB). */
 export const MAX_SOAP_BODY = 2 * 1024 * 1024;
@@ -60,9 +61,11 @@ function readBody(req: IncomingMessage, max: number): Promise<string | undefined
 
 /** The vim25 endpoint over HTTP: GET vimServiceVersions.xml, POST /sdk with a SOAP envelope. */
 export function soapHandler(engine: SoapEngine) {
+  const folder = folderHandler(engine);
   return async (req: IncomingMessage, res: ServerResponse, ctx: ConnContext): Promise<void> => {
     const path = (req.url ?? '/').split('?')[0]!;
     if (req.method === 'GET' && path === '/sdk/vimServiceVersions.xml') return send(res, 200, SERVICE_VERSIONS);
+    if (path === '/folder' || path.startsWith('/folder/')) return folder(req, res, ctx);
     if (path !== '/sdk' && path !== '/sdk/') {
       ctx.trace('request', `${req.method} ${path}`);
       req.resume();

@@ -12,4 +12,6 @@ export interface Layout {
   /** The VMs this endpoint manages (all on vCenter, its own on a host). */
   vms(): VmState[];
   vmRef(moid: string): MoRef;
+  /** The datacenter's "VM Network" (what VMs and hosts report in `network`). */
+  network?: MoRef;
 }

@@ -2,6 +2,9 @@ import { MoRef, vim25Types } from '../core/codecs/vim25/index.ts';
 import type { Args } from './soap/args.ts';
 import type { CallContext, SoapEngine } from './engine.ts';
 
+/** The few vim25 operations named with a lower-case first letter. */
+const LOWER_CASE_OPERATIONS = new Set(['setCustomValue']);
+
 export type Getter = (call: CallContext) => unknown;
 export type SoapMethod = (args: Args, call: CallContext) => unknown;
 
@@ -64,7 +67,7 @@ export abstract class ManagedObject {
 
   /** The SOAP operation `name`, if this object has one. */
   method(name: string): SoapMethod | undefined {
-    if (!/^[A-Z]/.test(name)) return undefined;
+    if (!/^[A-Z]/.test(name) && !LOWER_CASE_OPERATIONS.has(name)) return undefined;
     const fn = (this as unknown as Record<string, unknown>)[name];
     return typeof fn === 'function' ? (fn as SoapMethod) : undefined;
   }

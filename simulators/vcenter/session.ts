@@ -74,6 +74,12 @@ export class SessionStore {
     return undefined;
   }
 
+  /** Live sessions (SessionManager.sessionList). */
+  list(): Session[] {
+    this.sweep();
+    return [...this.byCookie.values()];
+  }
+
   remove(s: Session): void {
     this.byCookie.delete(s.cookie);
   }

@@ -34,7 +34,7 @@ export interface VmState {
 export class VsphereState {
   readonly vms = new Map<string, VmState>();
   /** Certificate thumbprints of the ESXi components, by component name (for NFC tickets). */
-  readonly hostCerts = new Map<string, { sha1: string; sha256: string }>();
+  readonly hostCerts = new Map<string, { sha1: string; sha256: string; pem?: string }>();
   private nextSnapshot = 1;
   private nextVm: number;
 

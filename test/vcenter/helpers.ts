@@ -1,3 +1,4 @@
+import { afterAll, beforeAll } from 'vitest';
 import { startLab, type Lab } from '../../simulators/lab.ts';
 import { ProxyNet } from '../../proxy/net/proxy-net.ts';
 import { HttpsClient } from '../../proxy/net/https-client.ts';
@@ -35,3 +36,15 @@ export async function vcLab(): Promise<VcLab> {
 
 export const SOAP_OPEN = '<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><soapenv:Body>';
 export const SOAP_CLOSE = '</soapenv:Body></soapenv:Envelope>';
+
+/** One lab for a test file: started before its tests, stopped after them; call the result to reach it. */
+export function sharedVcLab(): () => VcLab {
+  let env: VcLab | undefined;
+  beforeAll(async () => {
+    env = await vcLab();
+  });
+  afterAll(async () => {
+    await env?.stop();
+  });
+  return () => env!;
+}

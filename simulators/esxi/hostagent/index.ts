@@ -14,7 +14,7 @@ import { guestFileHandler } from './guest-file.ts';
 export async function startHostAgent(ctx: ComponentContext<LabWorld>, host: HostSpec): Promise<SoapEngine> {
   const login = ctx.credentials.esxi;
   if (!login) throw new Error(`${ctx.name}: no "esxi" credentials in the lab`);
-  vsphereOf(ctx.world).hostCerts.set(ctx.name, { sha1: ctx.cert.sha1, sha256: ctx.cert.sha256 });
+  vsphereOf(ctx.world).hostCerts.set(ctx.name, { sha1: ctx.cert.sha1, sha256: ctx.cert.sha256, pem: ctx.cert.cert });
   const engine = new SoapEngine({
     flavor: 'esxi',
     component: ctx.name,

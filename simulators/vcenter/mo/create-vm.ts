@@ -7,6 +7,7 @@ import { Faults, VimFault } from '../soap/faults.ts';
 import { vsphereOf } from '../state.ts';
 import type { ManagedObject } from '../managed-object.ts';
 import { startTask } from './task.ts';
+import { postCallEvent } from './event-manager.ts';
 
 /** Folder.CreateVM_Task: the DR-restore path. The new VM joins the shared inventory, powered off. */
 export function createVm(folder: ManagedObject, args: Args, call: CallContext): MoRef {
@@ -78,6 +79,7 @@ export function createVm(folder: ManagedObject, args: Args, call: CallContext): 
       disks,
     });
     for (const d of disks) engine.world.disks?.create(vm.spec.moid, d);
+    postCallEvent(call, { type: 'VmCreatedEvent', vm, message: `Created virtual machine ${name} on ${host.name} in ${inv.datacenter.name}` });
     return engine.layout.vmRef(vm.spec.moid);
   }, () => name);
 }

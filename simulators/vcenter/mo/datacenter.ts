@@ -18,7 +18,7 @@ export class Datacenter extends ManagedEntity {
       datastoreFolder: () => folders.datastoreFolder,
       networkFolder: () => folders.networkFolder,
       datastore: datastores,
-      network: () => [],
+      network: () => (engine.layout.network ? [engine.layout.network] : []),
     });
   }
 

@@ -4,7 +4,7 @@ import type { DatastoreSpec } from '../../inventory/types.ts';
 import { ManagedEntity } from './entity.ts';
 
 export class Datastore extends ManagedEntity {
-  constructor(engine: SoapEngine, value: string, readonly spec: DatastoreSpec, parent: MoRef, hosts: () => MoRef[], vms: () => MoRef[]) {
+  constructor(engine: SoapEngine, value: string, readonly spec: DatastoreSpec, parent: MoRef, hosts: () => MoRef[], vms: () => MoRef[], browser?: MoRef) {
     super(engine, 'Datastore', value, () => spec.name, () => parent);
     const url = `ds:///vmfs/volumes/${spec.moid}/`;
     this.expose({
@@ -22,6 +22,7 @@ export class Datastore extends ManagedEntity {
       info: () => data('VmfsDatastoreInfo', { name: spec.name, url, freeSpace: Math.floor(spec.capacityBytes * 0.6), maxFileSize: 62 * 1024 ** 4 }),
       host: () => hosts().map((h) => data('DatastoreHostMount', { key: h, mountInfo: data('HostMountInfo', { path: `/vmfs/volumes/${spec.moid}`, accessMode: 'readWrite', mounted: true, accessible: true }) })),
       vm: vms,
+      browser: () => browser,
     });
   }
 }

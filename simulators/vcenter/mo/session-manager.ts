@@ -5,6 +5,7 @@ import { ManagedObject } from '../managed-object.ts';
 import type { Args } from '../soap/args.ts';
 import { Faults } from '../soap/faults.ts';
 import { Session } from '../session.ts';
+import { postEvent } from './event-manager.ts';
 
 function same(a: string, b: string): boolean {
   const x = Buffer.from(a);
@@ -25,6 +26,7 @@ export class SessionManager extends ManagedObject {
         if (!call.session) throw Faults.notAuthenticated(this.ref);
         return call.session.toUserSession();
       },
+      sessionList: () => engine.sessions.list().map((x) => x.toUserSession()),
       defaultLocale: () => 'en',
       supportedLocaleList: () => ['en'],
       message: () => undefined,
@@ -37,6 +39,12 @@ export class SessionManager extends ManagedObject {
     this.engine.sessions.add(s);
     call.newSession = s;
     call.session = s;
+    postEvent(this.engine, {
+      type: 'UserLoginSessionEvent',
+      userName: user,
+      message: `User ${user}@${call.peerAddress} logged in as ${call.userAgent || 'unknown'}`,
+      fields: { ipAddress: call.peerAddress, userAgent: call.userAgent, locale: 'en', sessionId: s.key },
+    });
     return s.toUserSession();
   }
 
@@ -51,9 +59,28 @@ export class SessionManager extends ManagedObject {
   }
 
   Logout(_args: Args, call: CallContext): void {
-    if (!call.session) return;
-    for (const id of call.session.owned) this.engine.objects.delete(id);
-    this.engine.sessions.remove(call.session);
+    const s = call.session;
+    if (!s) return;
+    for (const id of s.owned) this.engine.objects.delete(id);
+    this.engine.sessions.remove(s);
+    postEvent(this.engine, {
+      type: 'UserLogoutSessionEvent',
+      userName: s.userName,
+      message: `User ${s.userName}@${s.ipAddress} logged out (login time: ${s.loginTime.toISOString()}, number of API invocations: ${s.callCount}, user agent: ${s.userAgent})`,
+      fields: { ipAddress: s.ipAddress, userAgent: s.userAgent, callCount: s.callCount, sessionId: s.key, loginTime: s.loginTime },
+    });
+  }
+
+  /** Ends other sessions by key: the caller's own gets InvalidArgument, an unknown key NotFound (as vCenter). */
+  TerminateSession(args: Args, call: CallContext): void {
+    const keys = args.list('sessionId').map(String);
+    const found = keys.map((k) => {
+      if (k === call.session!.key) throw Faults.invalidArgument('sessionId', 'cannot terminate the current session');
+      const s = this.engine.sessions.byKey(k);
+      if (!s) throw Faults.notFoundGeneric(`The session ${k} was not found.`);
+      return s;
+    });
+    for (const s of found) this.engine.sessions.remove(s);
   }
 
   SessionIsActive(args: Args): boolean {
@@ -75,7 +102,25 @@ export class SessionManager extends ManagedObject {
     return this.open(t.user, call);
   }
 
-  /** An HTTP ticket (datastore /folder access); the simulator issues it but serves no /folder URL. */
+  /**
+   * Consumes a generic service ticket for an HTTP request: valid once, before it expires, for the
+   * ticket's URL path and query (any host: clients may use an address) and its method.
+   */
+  takeServiceTicket(id: string, url: URL, method: string): boolean {
+    const t = this.serviceTickets.get(id);
+    if (!t) return false;
+    this.serviceTickets.delete(id);
+    let want: URL;
+    try {
+      want = new URL(t.url, 'https://host');
+    } catch {
+      return false;
+    }
+    const sameQuery = [...want.searchParams].every(([k, v]) => url.searchParams.get(k) === v);
+    return t.expires > Date.now() && t.method === method && decodeURIComponent(want.pathname) === decodeURIComponent(url.pathname) && sameQuery;
+  }
+
+  /** An HTTP ticket: grants one request to its URL on /folder (cookie vmware_cgi_ticket). */
   AcquireGenericServiceTicket(args: Args): DataObject {
     const spec = args.obj('spec');
     const url = typeof spec.url === 'string' ? spec.url : '';

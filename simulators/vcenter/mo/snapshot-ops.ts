@@ -3,6 +3,7 @@ import type { SoapEngine } from '../engine.ts';
 import type { SnapshotState, VmState } from '../state.ts';
 import { vsphereOf } from '../state.ts';
 import { Faults } from '../soap/faults.ts';
+import { postEvent } from './event-manager.ts';
 
 export function snapshotRef(engine: SoapEngine, s: SnapshotState): MoRef {
   return new MoRef('VirtualMachineSnapshot', engine.naming.snapshot(s.vm, s.id));
@@ -61,11 +62,19 @@ export function removeSnapshot(engine: SoapEngine, vm: VmState, id: number, remo
   vm.modified = new Date();
 }
 
-export function revertSnapshot(engine: SoapEngine, vm: VmState, id: number): void {
+export function revertSnapshot(engine: SoapEngine, vm: VmState, id: number, userName = ''): void {
   const snap = vm.snapshots.get(id);
   if (!snap) throw Faults.notFound(new MoRef('VirtualMachineSnapshot', engine.naming.snapshot(vm.spec.moid, id)));
   for (const d of vsphereOf(engine.world).disks(vm)) d.revert(snap.diskSnapshotId);
   vm.currentSnapshot = id;
   vm.spec.powerState = snap.powerState === 'poweredOn' ? 'poweredOn' : 'poweredOff';
   vm.modified = new Date();
+  postEvent(engine, {
+    type: 'EventEx',
+    eventTypeId: 'com.vmware.vc.vm.VmStateRevertedToSnapshot',
+    vm,
+    userName,
+    message: `The execution state of the virtual machine ${vm.spec.name} has been reverted to the state of snapshot ${snap.name}, with ID ${snap.id}`,
+    fields: { severity: 'info' },
+  });
 }

@@ -42,7 +42,7 @@ export class VirtualMachineSnapshot extends ManagedObject {
   }
 
   RevertToSnapshot_Task(_args: Args, call: CallContext): MoRef {
-    return startTask(call, this.vmEntity, 'vm.Snapshot.revert', () => revertSnapshot(this.engine, this.vm, this.snap.id), () => this.vm.spec.name);
+    return startTask(call, this.vmEntity, 'vm.Snapshot.revert', () => revertSnapshot(this.engine, this.vm, this.snap.id, call.session?.userName), () => this.vm.spec.name);
   }
 
   RenameSnapshot(args: Args): void {

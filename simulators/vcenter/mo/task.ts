@@ -2,6 +2,8 @@ import { anyType, data, type DataObject, type MoRef } from '../../core/codecs/vi
 import type { CallContext, SoapEngine } from '../engine.ts';
 import { ManagedObject } from '../managed-object.ts';
 import { Faults, VimFault } from '../soap/faults.ts';
+import type { VmState } from '../state.ts';
+import { postCallEvent } from './event-manager.ts';
 
 export type TaskState = 'queued' | 'running' | 'success' | 'error';
 
@@ -102,6 +104,9 @@ export function startTask(
     new Task(engine, entity, call.method, descriptionId, call.session?.userName ?? '', entityName ?? (() => undefined)),
   );
   engine.recentTasks.push(task.ref);
+  // vCenter posts a TaskEvent when a task starts (how snapshot creation and removal show in the event log).
+  const vm = (entity as { vm?: VmState } | undefined)?.vm;
+  postCallEvent(call, { type: 'TaskEvent', vm: vm?.spec ? vm : undefined, message: `Task: ${descriptionId}`, fields: { info: task.info() } });
   if (engine.recentTasks.length > 200) engine.recentTasks.shift();
   task.run(work);
   engine.changed();

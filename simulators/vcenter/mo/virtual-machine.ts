@@ -8,6 +8,7 @@ import { ManagedEntity } from './entity.ts';
 import { startTask } from './task.ts';
 import { applyCbtReset, removeSnapshot, revertSnapshot, snapshotRef, takeSnapshot } from './snapshot-ops.ts';
 import { vmConfigInfo, type DiskBacking } from './vm-devices.ts';
+import { hostName, postCallEvent } from './event-manager.ts';
 
 const GUEST_FAMILY = { windowsGuest: 'windowsGuest', linuxGuest: 'linuxGuest' } as const;
 
@@ -27,7 +28,7 @@ export class VirtualMachine extends ManagedEntity {
       snapshot: () => this.snapshotInfo(),
       rootSnapshot: () => this.roots().map((r) => snapshotRef(engine, r)),
       datastore: () => [engine.layout.datastoreRef(s.datastore)],
-      network: () => [],
+      network: () => (engine.layout.network ? [engine.layout.network] : []),
       resourcePool: () => engine.layout.poolOf(s.host),
       guestHeartbeatStatus: () => (this.toolsRunning ? 'green' : 'gray'),
       capability: () => data('VirtualMachineCapability', { snapshotOperationsSupported: true, multipleSnapshotsSupported: true, snapshotConfigSupported: true, diskSharesSupported: true, changeTrackingSupported: true }),
@@ -211,7 +212,7 @@ export class VirtualMachine extends ManagedEntity {
   RevertToCurrentSnapshot_Task(_args: Args, call: CallContext): MoRef {
     const current = this.vm.currentSnapshot;
     if (current === undefined) throw new VimFault('NotFound', 'The virtual machine has no current snapshot.');
-    return this.task(call, 'VirtualMachine.revertToCurrentSnapshot', () => revertSnapshot(this.engine, this.vm, current));
+    return this.task(call, 'VirtualMachine.revertToCurrentSnapshot', () => revertSnapshot(this.engine, this.vm, current, call.session?.userName));
   }
 
   QueryChangedDiskAreas(args: Args): DataObject {
@@ -269,29 +270,32 @@ export class VirtualMachine extends ManagedEntity {
       if (numCpus) s.numCpu = numCpus;
       if (memoryMB) s.memoryMB = memoryMB;
       this.vm.modified = new Date();
+      postCallEvent(call, { type: 'VmReconfiguredEvent', vm: this.vm, message: `Reconfigured ${s.name} on ${hostName(this.engine, s.host)} in ${this.engine.world.inventory.datacenter.name}`, fields: { configSpec: { ...spec.raw, _type: 'VirtualMachineConfigSpec' } } });
     });
   }
 
   PowerOnVM_Task(_args: Args, call: CallContext): MoRef {
     if (this.vm.spec.powerState === 'poweredOn') throw Faults.invalidPowerState('poweredOn', 'poweredOn');
-    return this.task(call, 'VirtualMachine.powerOn', () => this.setPower(true));
+    return this.task(call, 'VirtualMachine.powerOn', () => this.setPower(true, call));
   }
 
   PowerOffVM_Task(_args: Args, call: CallContext): MoRef {
     if (this.vm.spec.powerState === 'poweredOff') throw Faults.invalidPowerState('poweredOff', 'poweredOff');
-    return this.task(call, 'VirtualMachine.powerOff', () => this.setPower(false));
+    return this.task(call, 'VirtualMachine.powerOff', () => this.setPower(false, call));
   }
 
-  private async setPower(on: boolean): Promise<void> {
+  private async setPower(on: boolean, call: CallContext): Promise<void> {
     this.vm.spec.powerState = on ? 'poweredOn' : 'poweredOff';
     this.vm.bootTime = on ? new Date() : undefined;
     this.vm.modified = new Date();
+    postCallEvent(call, { type: on ? 'VmPoweredOnEvent' : 'VmPoweredOffEvent', vm: this.vm, message: `${this.vm.spec.name} on ${hostName(this.engine, this.vm.spec.host)} in ${this.engine.world.inventory.datacenter.name} is powered ${on ? 'on' : 'off'}` });
     await this.engine.world.guests?.powerChanged(this.vm.spec.moid, on);
   }
 
   Destroy_Task(_args: Args, call: CallContext): MoRef {
     if (this.vm.spec.powerState !== 'poweredOff') throw Faults.invalidPowerState('poweredOff', this.vm.spec.powerState);
     return this.task(call, 'VirtualMachine.destroy', () => {
+      postCallEvent(call, { type: 'VmRemovedEvent', vm: this.vm, message: `Removed ${this.vm.spec.name} on ${hostName(this.engine, this.vm.spec.host)} from ${this.engine.world.inventory.datacenter.name}` });
       vsphereOf(this.engine.world).removeVm(this.vm.spec.moid);
       this.engine.unregister(this.ref);
     });

@@ -70,7 +70,8 @@ function virtualDisk(d: DiskSpec, b: DiskBacking | undefined, datastore: DataObj
   });
 }
 
-function macOf(uuid: string): string {
+/** The VM's vmxnet3 MAC (VMware's 00:50:56 prefix), derived from its BIOS uuid. */
+export function macOf(uuid: string): string {
   const hex = uuid.replace(/-/g, '');
   return `00:50:56:${hex.slice(0, 2)}:${hex.slice(2, 4)}:${hex.slice(4, 6)}`;
 }
