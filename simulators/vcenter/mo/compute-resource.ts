@@ -1,6 +1,9 @@
 import { data, type MoRef } from '../../core/codecs/vim25/index.ts';
 import type { SoapEngine } from '../engine.ts';
 import { ManagedEntity } from './entity.ts';
+import type { Args } from '../soap/args.ts';
+import type { CallContext } from '../engine.ts';
+import { importVApp } from './http-nfc-lease.ts';
 
 /** A cluster on vCenter (ClusterComputeResource) or the host's own ComputeResource on ESXi. */
 export class ComputeResource extends ManagedEntity {
@@ -44,6 +47,10 @@ export class ResourcePool extends ManagedEntity {
   constructor(engine: SoapEngine, value: string, parent: MoRef, readonly vms: () => MoRef[]) {
     super(engine, 'ResourcePool', value, () => 'Resources', () => parent);
     this.expose({ vm: vms, resourcePool: () => [], owner: () => parent });
+  }
+
+  ImportVApp(args: Args, call: CallContext): MoRef {
+    return importVApp(this, args, call);
   }
 
   override children(): MoRef[] {
