@@ -35,7 +35,10 @@ export function vmMaker(engine: SoapEngine, folder: ManagedObject, config: Args,
   const dsName = /^\[([^\]]+)\]/.exec(vmPath ?? '')?.[1] ?? inv.datastores[0]!.name;
   const ds = inv.datastores.find((d) => d.name === dsName);
   if (!ds) throw Faults.invalidArgument('config.files.vmPathName', `no datastore named ${dsName}`);
+  // A host agent places VMs on itself; vCenter on the given host or one that has the datastore.
+  const own = engine.flavor === 'esxi' ? inv.hosts.find((h) => engine.layout.hostRef(h.moid).value === 'ha-host') : undefined;
   const host =
+    own ??
     inv.hosts.find((h) => hostRef && engine.layout.hostRef(h.moid).value === hostRef.value) ??
     inv.hosts.find((h) => h.datastores.includes(ds.moid)) ??
     inv.hosts[0]!;

@@ -349,6 +349,8 @@ export class VirtualMachine extends ManagedEntity {
   }
 
   CloneVM_Task(args: Args, call: CallContext): MoRef {
+    // A standalone host cannot clone (vCenter does it); hostd answers NotSupported.
+    if (this.engine.flavor === 'esxi') throw new VimFault('NotSupported', 'The operation is not supported on the object.');
     return cloneVm(this, args, call);
   }
 
