@@ -296,6 +296,8 @@ def section_lease(vm):
     res["importDisk"] = urls[0].disk
     status, _ = https(urls[0].url, "PUT", payload, {"Content-Length": str(len(payload)), "Content-Type": "application/x-vnd.vmware-streamVmdk"})
     res["putStatus"] = status
+    importing = find_vm(PREFIX + "import01")
+    res["powerOnImporting"] = task_fault(importing.PowerOnVM_Task)
     lease.HttpNfcLeaseProgress(percent=100)
     res["progressBad"] = fault(lambda: lease.HttpNfcLeaseProgress(percent=150))
     lease.HttpNfcLeaseComplete()
@@ -311,6 +313,7 @@ def section_lease(vm):
     # Export that VM: the bytes read back are what was uploaded (then zeros to the disk's end).
     lease = imported.ExportVm()
     res["exportState"] = wait_lease(lease)
+    res["exportTwice"] = fault(imported.ExportVm)
     info = lease.info
     dev = info.deviceUrl[0]
     res["exportUrl"] = dev.url

@@ -196,6 +196,8 @@ describe('pyVmomi against vCenter: create, reconfigure, power, clone, register, 
     const host = env.lab.world.inventory.hosts.find((h) => h.moid === web01.host)!;
     expect(String(l.importUrl)).toMatch(/^https:\/\/esxi-\d+\.lab\.test\/nfc\/52[0-9a-f]{30}\/disk-0\.vmdk$/);
     expect(l.putStatus).toBe(200);
+    expect(l.powerOnImporting).toEqual(inTask('InvalidState'));
+    expect(l.exportTwice).toBe('InvalidState');
     expect(l.progressBad).toBe('InvalidArgument');
     expect(l.completeState).toBe('done');
     expect(l.completeAgain).toBe('InvalidState');

@@ -7,20 +7,19 @@ import { vsphereOf } from '../state.ts';
 import type { ManagedObject } from '../managed-object.ts';
 import { startTask } from './task.ts';
 import { hardwareOf } from './vm-hardware.ts';
-import { addVmFrom, unregisteredVms } from './vm-files.ts';
+import { addVmFrom, hostMoidOf, unregisteredVms } from './vm-files.ts';
 import { vmxPathOf } from './vm-devices.ts';
-import { readOptions } from './option-values.ts';
+import { applyOptions, readOptions } from './option-values.ts';
 import type { VirtualMachine } from './virtual-machine.ts';
 
 /** The host and datastore a relocate spec names (the engine's ids), or the source VM's. */
 function placement(source: VirtualMachine, location: Args | undefined): { host: string; datastore: string } {
   const engine = source.engine;
-  const inv = engine.world.inventory;
   const hostRef = location?.optRef('host', 'HostSystem');
   const dsRef = location?.optRef('datastore', 'Datastore');
   const poolRef = location?.optRef('pool', 'ResourcePool');
   for (const r of [hostRef, dsRef, poolRef]) if (r) engine.require(r);
-  const host = hostRef ? inv.hosts.find((h) => engine.layout.hostRef(h.moid).value === hostRef.value)!.moid : source.vm.spec.host;
+  const host = hostRef ? hostMoidOf(engine, hostRef)! : source.vm.spec.host;
   const datastore = dsRef?.value ?? source.vm.spec.datastore;
   return { host, datastore };
 }
@@ -67,7 +66,7 @@ export function cloneVm(source: VirtualMachine, args: Args, call: CallContext): 
     });
     const hw = hardwareOf(vm);
     if (annotation !== undefined) hw.annotation = annotation;
-    for (const [k, v] of extraConfig) v === '' ? hw.extraConfig.delete(k) : hw.extraConfig.set(k, v);
+    applyOptions(hw.extraConfig, extraConfig);
     if (config?.optInt('numCPUs')) vm.spec.numCpu = config.int('numCPUs');
     if (config?.optInt('memoryMB')) vm.spec.memoryMB = config.int('memoryMB');
     if (powerOn) {
@@ -99,7 +98,7 @@ export function registerVm(folder: ManagedObject, args: Args, call: CallContext)
     }
     const newName = name?.trim() || entry.spec.name;
     if (inv.vms.some((v) => v.name === newName)) throw new VimFault('DuplicateName', `The name '${newName}' already exists.`, { name: newName, object: folder.ref });
-    const host = hostRef ? inv.hosts.find((h) => engine.layout.hostRef(h.moid).value === hostRef.value)!.moid : entry.spec.host;
+    const host = hostRef ? hostMoidOf(engine, hostRef)! : entry.spec.host;
     const store = engine.world.disks;
     const vm = addVmFrom(engine, entry.spec, entry.hw, {
       name: newName,

@@ -1,14 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import type { MoRef } from '../../core/codecs/vim25/index.ts';
+import { MoRef } from '../../core/codecs/vim25/index.ts';
 import type { CallContext, SoapEngine } from '../engine.ts';
 import { Args } from '../soap/args.ts';
 import { Faults, VimFault } from '../soap/faults.ts';
 import { vsphereOf, type VmState } from '../state.ts';
 import type { ManagedObject } from '../managed-object.ts';
 import { startTask } from './task.ts';
+import { hostMoidOf } from './vm-files.ts';
 import { applyDeviceChanges } from './device-change.ts';
 import { emptyHardware, setHardware } from './vm-hardware.ts';
-import { readOptions } from './option-values.ts';
+import { applyOptions, readOptions } from './option-values.ts';
 
 /** Folder.CreateVM_Task: the DR-restore path. The new VM joins the shared inventory, powered off. */
 export function createVm(folder: ManagedObject, args: Args, call: CallContext): MoRef {
@@ -36,10 +37,10 @@ export function vmMaker(engine: SoapEngine, folder: ManagedObject, config: Args,
   const ds = inv.datastores.find((d) => d.name === dsName);
   if (!ds) throw Faults.invalidArgument('config.files.vmPathName', `no datastore named ${dsName}`);
   // A host agent places VMs on itself; vCenter on the given host or one that has the datastore.
-  const own = engine.flavor === 'esxi' ? inv.hosts.find((h) => engine.layout.hostRef(h.moid).value === 'ha-host') : undefined;
+  const own = engine.flavor === 'esxi' ? hostMoidOf(engine, new MoRef('HostSystem', 'ha-host')) : undefined;
+  const given = hostRef && hostMoidOf(engine, hostRef);
   const host =
-    own ??
-    inv.hosts.find((h) => hostRef && engine.layout.hostRef(h.moid).value === hostRef.value) ??
+    inv.hosts.find((h) => h.moid === (own ?? given)) ??
     inv.hosts.find((h) => h.datastores.includes(ds.moid)) ??
     inv.hosts[0]!;
   const guestId = config.optStr('guestId') ?? 'otherGuest64';
@@ -72,7 +73,7 @@ export function vmMaker(engine: SoapEngine, folder: ManagedObject, config: Args,
     // A new VM has only the devices its spec adds (no default controller or NIC, as on vCenter).
     const hw = emptyHardware();
     hw.annotation = annotation;
-    for (const [k, v] of extraConfig) if (v !== '') hw.extraConfig.set(k, v);
+    applyOptions(hw.extraConfig, extraConfig);
     setHardware(vm, hw);
     try {
       applyDeviceChanges(engine, vm, hw, changes);

@@ -4,7 +4,7 @@ import { ManagedObject } from '../managed-object.ts';
 import type { Args } from '../soap/args.ts';
 import { Faults } from '../soap/faults.ts';
 import { guestTransfersOf } from '../../esxi/hostagent/transfers.ts';
-import { guestAccess, guestFault, inGuest } from './guest-access.ts';
+import { guestAccess, guestFault, inGuest, type GuestAccess } from './guest-access.ts';
 import { GuestError, type GuestFileEntry } from '../../guest/contract.ts';
 
 export class GuestOperationsManager extends ManagedObject {
@@ -26,12 +26,17 @@ export class GuestFileManager extends ManagedObject {
     return `https://${name}:443/guestFile?id=${id}&token=${encodeURIComponent(token)}`;
   }
 
+  /** The VM, power, Tools and credential checks every call makes first. */
+  private access(args: Args): GuestAccess {
+    return guestAccess(this.engine, args.ref('vm', 'VirtualMachine'), args.raw.auth);
+  }
+
   private hostComponent(hostMoid: string): string {
     return this.engine.world.inventory.hosts.find((h) => h.moid === hostMoid)?.component ?? '';
   }
 
   InitiateFileTransferToGuest(args: Args, _call: CallContext): string {
-    const access = guestAccess(this.engine, args.ref('vm', 'VirtualMachine'), args.raw.auth);
+    const access = this.access(args);
     const given = args.str('guestFilePath');
     const size = args.int('fileSize');
     const overwrite = args.bool('overwrite');
@@ -51,7 +56,7 @@ export class GuestFileManager extends ManagedObject {
   }
 
   InitiateFileTransferFromGuest(args: Args, _call: CallContext): DataObject {
-    const access = guestAccess(this.engine, args.ref('vm', 'VirtualMachine'), args.raw.auth);
+    const access = this.access(args);
     const given = args.str('guestFilePath');
     const entry = inGuest(() => access.guest.files.stat(given), given, 'guestFilePath');
     if (!entry) throw guestFault(new GuestError('FileNotFound', `File ${given} was not found`), { file: given });
@@ -71,7 +76,7 @@ export class GuestFileManager extends ManagedObject {
   }
 
   ListFilesInGuest(args: Args): DataObject {
-    const access = guestAccess(this.engine, args.ref('vm', 'VirtualMachine'), args.raw.auth);
+    const access = this.access(args);
     const path = args.str('filePath');
     const index = args.optInt('index') ?? 0;
     const max = args.optInt('maxResults') ?? 50;
@@ -93,19 +98,19 @@ export class GuestFileManager extends ManagedObject {
   }
 
   MakeDirectoryInGuest(args: Args): void {
-    const access = guestAccess(this.engine, args.ref('vm', 'VirtualMachine'), args.raw.auth);
+    const access = this.access(args);
     const path = args.str('directoryPath');
     inGuest(() => access.guest.files.mkdir(path, args.bool('createParentDirectories')), path, 'directoryPath');
   }
 
   DeleteFileInGuest(args: Args): void {
-    const access = guestAccess(this.engine, args.ref('vm', 'VirtualMachine'), args.raw.auth);
+    const access = this.access(args);
     const path = args.str('filePath');
     inGuest(() => access.guest.files.deleteFile(path), path, 'filePath');
   }
 
   DeleteDirectoryInGuest(args: Args): void {
-    const access = guestAccess(this.engine, args.ref('vm', 'VirtualMachine'), args.raw.auth);
+    const access = this.access(args);
     const path = args.str('directoryPath');
     inGuest(() => access.guest.files.deleteDirectory(path, args.bool('recursive')), path, 'directoryPath');
   }
@@ -119,19 +124,19 @@ export class GuestFileManager extends ManagedObject {
   }
 
   private temp(args: Args, kind: 'file' | 'directory'): string {
-    const access = guestAccess(this.engine, args.ref('vm', 'VirtualMachine'), args.raw.auth);
+    const access = this.access(args);
     const dir = args.optStr('directoryPath') || undefined;
     return inGuest(() => access.guest.files.createTemp(args.str('prefix'), args.str('suffix'), dir, kind), dir ?? '', 'directoryPath');
   }
 
   MoveFileInGuest(args: Args): void {
-    const access = guestAccess(this.engine, args.ref('vm', 'VirtualMachine'), args.raw.auth);
+    const access = this.access(args);
     const src = args.str('srcFilePath');
     inGuest(() => access.guest.files.move(src, args.str('dstFilePath'), args.bool('overwrite'), 'file'), src, 'srcFilePath');
   }
 
   MoveDirectoryInGuest(args: Args): void {
-    const access = guestAccess(this.engine, args.ref('vm', 'VirtualMachine'), args.raw.auth);
+    const access = this.access(args);
     const src = args.str('srcDirectoryPath');
     inGuest(() => access.guest.files.move(src, args.str('dstDirectoryPath'), false, 'directory'), src, 'srcDirectoryPath');
   }

@@ -13,6 +13,8 @@ import type { VirtualMachine } from './virtual-machine.ts';
 
 /** A lease with no progress for this long times out, like vSphere's HttpNfcLease (leaseTimeout 300 s). */
 export const LEASE_TIMEOUT_MS = 300_000;
+/** A finished lease object stays readable this long. */
+const LEASE_KEEP_MS = 10 * 60_000;
 
 export type LeaseState = 'initializing' | 'ready' | 'done' | 'error';
 
@@ -28,6 +30,8 @@ export interface LeaseRecord {
   files: { name: string; key: number }[];
   transferred: number;
   lastActive: number;
+  /** Unlocks the VM (lease done, aborted or timed out). */
+  release(): void;
 }
 
 declare module '../../world.ts' {
@@ -58,8 +62,12 @@ function expire(lease: LeaseRecord): void {
   if ((lease.state === 'ready' || lease.state === 'initializing') && Date.now() - lease.lastActive > LEASE_TIMEOUT_MS) {
     lease.state = 'error';
     lease.error = new VimFault('Timedout', 'Operation timed out.');
+    lease.release();
   }
 }
+
+/** The VM is locked while a lease on it is open (power operations and snapshots get InvalidState). */
+export const LEASE_LOCKS = new Set(['ExportVm', 'ImportVApp']);
 
 /** HttpNfcLease: export or import of a VM's disks over the host's https /nfc/ URLs. */
 export class HttpNfcLease extends ManagedObject {
@@ -130,8 +138,7 @@ export class HttpNfcLease extends ManagedObject {
     this.requireState('ready');
     this.lease.state = 'done';
     this.progress = 100;
-    nfcLeases(this.engine.world).delete(this.lease.id);
-    this.engine.changed();
+    this.close();
   }
 
   HttpNfcLeaseAbort(args: Args): void {
@@ -139,13 +146,23 @@ export class HttpNfcLease extends ManagedObject {
     const fault = args.optObj('fault');
     this.lease.state = 'error';
     this.lease.error = new VimFault(fault?._type ?? 'RequestCanceled', 'The lease was aborted by the client.');
-    nfcLeases(this.engine.world).delete(this.lease.id);
     this.onAbort?.();
+    this.close();
+  }
+
+  /** The URLs stop working now; the lease object stays readable a while, as finished tasks do. */
+  private close(): void {
+    this.lease.release();
+    nfcLeases(this.engine.world).delete(this.lease.id);
     this.engine.changed();
+    setTimeout(() => this.engine.unregister(this.ref), LEASE_KEEP_MS).unref?.();
   }
 }
 
 function newLease(engine: SoapEngine, vm: VmState, mode: LeaseRecord['mode'], onAbort?: () => void): HttpNfcLease {
+  if (vm.busy) throw Faults.invalidState(`Another task is already in progress (${vm.busy}).`);
+  const lock = mode === 'export' ? 'ExportVm' : 'ImportVApp';
+  vm.busy = lock;
   const host = engine.world.inventory.hosts.find((h) => h.moid === vm.spec.host);
   const record: LeaseRecord = {
     id: `52${randomBytes(15).toString('hex')}`,
@@ -156,6 +173,9 @@ function newLease(engine: SoapEngine, vm: VmState, mode: LeaseRecord['mode'], on
     files: vm.spec.disks.map((d, n) => ({ name: `disk-${n}.vmdk`, key: d.key })),
     transferred: 0,
     lastActive: Date.now(),
+    release: () => {
+      if (vm.busy === lock) vm.busy = undefined;
+    },
   };
   nfcLeases(engine.world).set(record.id, record);
   return engine.register(new HttpNfcLease(engine, record, vm, onAbort));

@@ -13,3 +13,11 @@ export function readOptions(list: XValue[]): [string, string][] {
     return [key, value];
   });
 }
+
+/** Stores OptionValues into a VM's settings: a value of "" removes the key, as on vCenter. */
+export function applyOptions(target: Map<string, string>, options: [string, string][]): void {
+  for (const [k, v] of options) {
+    if (v === '') target.delete(k);
+    else target.set(k, v);
+  }
+}

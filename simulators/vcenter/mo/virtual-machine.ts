@@ -10,10 +10,10 @@ import { applyCbtReset, removeSnapshot, revertSnapshot, snapshotRef, takeSnapsho
 import { vmConfigInfo, vmxPathOf, type DiskBacking } from './vm-devices.ts';
 import { hardwareOf } from './vm-hardware.ts';
 import { applyDeviceChanges } from './device-change.ts';
-import { readOptions } from './option-values.ts';
+import { applyOptions, readOptions } from './option-values.ts';
 import { cloneVm } from './clone-vm.ts';
 import { unregisterVm } from './vm-files.ts';
-import { exportVm } from './http-nfc-lease.ts';
+import { exportVm, LEASE_LOCKS } from './http-nfc-lease.ts';
 import type { PowerState } from '../../inventory/types.ts';
 
 const GUEST_FAMILY = { windowsGuest: 'windowsGuest', linuxGuest: 'linuxGuest' } as const;
@@ -281,8 +281,7 @@ export class VirtualMachine extends ManagedEntity {
       if (numCpus) s.numCpu = numCpus;
       if (memoryMB) s.memoryMB = memoryMB;
       if (annotation !== undefined) hw.annotation = annotation;
-      // An OptionValue with an empty value removes the key, as on vCenter.
-      for (const [k, v] of extraConfig) v === '' ? hw.extraConfig.delete(k) : hw.extraConfig.set(k, v);
+      applyOptions(hw.extraConfig, extraConfig);
       this.vm.modified = new Date();
     });
   }
@@ -292,6 +291,7 @@ export class VirtualMachine extends ManagedEntity {
     return this.task(call, descriptionId, async () => {
       const now = this.vm.spec.powerState;
       if (hardwareOf(this.vm).template) throw new VimFault('NotSupported', 'The operation is not supported on the object (a template).');
+      if (this.vm.busy && LEASE_LOCKS.has(this.vm.busy)) throw Faults.invalidState(`The virtual machine is locked by ${this.vm.busy}.`);
       if (!allowed.includes(now)) throw Faults.invalidPowerState(requested, now);
       await to(now);
     });

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { MoRef } from '../../core/codecs/vim25/index.ts';
 import type { DiskView } from '../../disk/contract.ts';
 import type { DiskSpec, VmSpec } from '../../inventory/types.ts';
 import type { LabWorld } from '../../world.ts';
@@ -21,6 +22,11 @@ declare module '../../world.ts' {
 
 export function unregisteredVms(world: LabWorld): Map<string, UnregisteredVm> {
   return (world.unregisteredVms ??= new Map());
+}
+
+/** The inventory moid of a HostSystem reference as this endpoint names it ("host-12", hostd's "ha-host"). */
+export function hostMoidOf(engine: SoapEngine, ref: MoRef): string | undefined {
+  return engine.world.inventory.hosts.find((h) => engine.layout.hostRef(h.moid).value === ref.value)?.moid;
 }
 
 /** Is a .vmdk of this datastore path on disk (a VM's disk, a snapshot delta, a detached or unregistered disk)? */
