@@ -191,7 +191,32 @@ def section_create_and_devices():
         "noOperation": reconfig(vm, deviceChange=[vim.vm.device.VirtualDeviceSpec(device=new_disk(-9, 1000, 1024))]),
         "unitTaken": reconfig(vm, deviceChange=[dev_spec("add", new_disk(-9, d3.controllerKey, 1024, unit=d3.unitNumber), "create")]),
     }
+    vmx = [d for d in vm.config.hardware.device if isinstance(d, vim.vm.device.VirtualVmxnet3)][0]
+    as_e1000 = vim.vm.device.VirtualE1000(key=vmx.key, backing=vmx.backing)
+    faults.update({
+        "nicTypeChange": reconfig(vm, deviceChange=[dev_spec("edit", as_e1000)]),
+        "nicNoBacking": reconfig(vm, deviceChange=[dev_spec("add", vim.vm.device.VirtualVmxnet3(key=-300))]),
+        "attachMissing": reconfig(vm, deviceChange=[dev_spec("add", new_disk(-9, 1000, 1024, file_name="[datastore1] nope/nope.vmdk"))]),
+        "unsupportedDevice": reconfig(vm, deviceChange=[dev_spec("add", vim.vm.device.VirtualCdrom(key=-400, controllerKey=200))]),
+        "fileOpOnNic": reconfig(vm, deviceChange=[dev_spec("add", nic(vim.vm.device.VirtualVmxnet3, -301), "create")]),
+        "busTaken": reconfig(vm, deviceChange=[dev_spec("add", vim.vm.device.ParaVirtualSCSIController(key=-102, busNumber=0, sharedBus="noSharing"))]),
+        "controllerHasDisks": reconfig(vm, deviceChange=[dev_spec("remove", [d for d in vm.config.hardware.device if d.key == 1000][0])]),
+    })
+    t = vm.CreateSnapshot_Task(name="s3", description="", memory=False, quiesce=False)
+    WaitForTask(t)
+    grow = [d for d in disks_of(vm) if d.key == d3.key][0]
+    grow.capacityInKB = 16384
+    grow.capacityInBytes = None
+    faults["growWithSnapshot"] = reconfig(vm, deviceChange=[dev_spec("edit", grow)])
+    WaitForTask(t.info.result.RemoveSnapshot_Task(removeChildren=False))
     out("device-faults", **faults)
+    # Detach (file kept) and attach again: the content comes back with it.
+    d3 = [d for d in disks_of(vm) if d.key == d3.key][0]
+    detach = reconfig(vm, deviceChange=[dev_spec("remove", d3)])
+    attach = reconfig(vm, deviceChange=[dev_spec("add", new_disk(-9, d3.controllerKey, 0, file_name=d3.backing.fileName))])
+    d3 = [d for d in disks_of(vm) if d.backing.fileName == d3.backing.fileName][0]
+    out("reattach", detach=detach, attach=attach, key=d3.key, vm=vm._moId, capacityInKB=d3.capacityInKB)
+    need("need-read", vm=vm._moId, key=d3.key, offset=1 << 20, length=64 * 1024)
     WaitForTask(vm.PowerOnVM_Task())
     ctrl = [d for d in vm.config.hardware.device if d.key == d3.controllerKey][0]
     out("hot-remove-controller", **reconfig(vm, deviceChange=[dev_spec("remove", ctrl)]))
@@ -244,6 +269,7 @@ def section_clone(vm):
         return
     out("clone", result=r, vm=clone._moId, source=linux._moId, files=[d.backing.fileName for d in disks_of(clone)],
         keys=[d.key for d in disks_of(clone)], uuidDiffers=clone.config.uuid != linux.config.uuid, power=clone.runtime.powerState)
+    out("clone-template-on", **task_fault(lambda: linux.CloneVM_Task(folder=dc.vmFolder, name=name + "t", spec=vim.vm.CloneSpec(location=vim.vm.RelocateSpec(), powerOn=True, template=True))))
     out("clone-duplicate", **task_fault(lambda: linux.CloneVM_Task(folder=dc.vmFolder, name=name, spec=vim.vm.CloneSpec(location=vim.vm.RelocateSpec(), powerOn=False, template=False))))
 
     # Templates: a template cannot power on; marking needs the VM off.
@@ -260,6 +286,7 @@ def section_clone(vm):
     path = clone.config.files.vmPathName
     res = {"unregisterOn": fault(linux.UnregisterVM), "unregister": fault(clone.UnregisterVM), "gone": find_vm(name) is None}
     res["registerUnknown"] = task_fault(lambda: dc.vmFolder.RegisterVM_Task(path="[datastore1] nothing/nothing.vmx", asTemplate=False, pool=pool))
+    res["registerTakenName"] = task_fault(lambda: dc.vmFolder.RegisterVM_Task(path=path, name=cfg["linuxVm"], asTemplate=False, pool=pool))
     t = dc.vmFolder.RegisterVM_Task(path=path, asTemplate=False, pool=pool)
     WaitForTask(t)
     back = t.info.result
@@ -391,6 +418,8 @@ def section_guest():
         r["moveFile"] = fault(lambda: fm.MoveFileInGuest(vm, auth, j("a", "b", "g.txt"), j("a", "h.txt"), False))
         r["moveFileExists"] = fault(lambda: fm.MoveFileInGuest(vm, auth, j("a", "h.txt"), j("a", "b", "f.txt"), False))
         r["moveDir"] = fault(lambda: fm.MoveDirectoryInGuest(vm, auth, j("a", "b"), j("c")))
+        r["moveIntoItself"] = fault(lambda: fm.MoveDirectoryInGuest(vm, auth, j("c"), j("c", "inner")))
+        r["moveDirOnFile"] = fault(lambda: fm.MoveDirectoryInGuest(vm, auth, j("a", "h.txt"), j("d")))
         r["afterMove"] = sorted(f.path for f in fm.ListFilesInGuest(vm, auth, base).files)
         tmpf = fm.CreateTemporaryFileInGuest(vm, auth, "bp", ".tmp", base)
         tmpd = fm.CreateTemporaryDirectoryInGuest(vm, auth, "bpd", "", None)

@@ -29,6 +29,8 @@ function labHooks(written: Record<string, number>) {
   return (s: Step) => {
     const spec = env.lab.world.inventory.vms.find((v) => v.moid === moidOf(s.vm))!;
     if (s.step === 'need-write') written.bytes = writeNew(spec.moid, Number(s.key));
+    // Bytes of a disk that a later step deletes, read while it exists.
+    if (s.step === 'need-read') written.read = modelBytes(spec.moid, Number(s.key), Number(s.offset), Number(s.length)).equals(Buffer.alloc(Number(s.length), 0x5a)) ? 1 : 0;
     if (s.step === 'need-tools-off') spec.toolsRunning = false;
     if (s.step === 'need-tools-on') spec.toolsRunning = true;
   };
@@ -104,6 +106,19 @@ describe('pyVmomi against vCenter: create, reconfigure, power, clone, register, 
     expect(f.removeUnknown).toEqual(inTask('InvalidDeviceSpec'));
     expect(f.noOperation).toEqual(inTask('InvalidDeviceOperation'));
     expect(f.unitTaken).toEqual(inTask('InvalidDeviceSpec'));
+    expect(f.nicTypeChange).toEqual(inTask('InvalidDeviceOperation'));
+    expect(f.nicNoBacking).toEqual(inTask('InvalidDeviceSpec'));
+    expect(f.attachMissing).toEqual(inTask('FileNotFound'));
+    expect(f.unsupportedDevice).toEqual(inTask('NotSupported'));
+    expect(f.fileOpOnNic).toEqual(inTask('InvalidDeviceOperation'));
+    expect(f.busTaken).toEqual(inTask('InvalidDeviceSpec'));
+    expect(f.controllerHasDisks).toEqual(inTask('InvalidDeviceSpec'));
+    expect(f.growWithSnapshot).toEqual(inTask('NotSupported'));
+    expect((f.shrink as Step).props).toMatchObject({ deviceIndex: 0 });
+    // A detached disk keeps its file and bytes: attached again, the guest's write is still there.
+    const re = steps.reattach!;
+    expect(re).toMatchObject({ detach: { task: true, fault: null }, attach: { task: true, fault: null }, capacityInKB: 8192 });
+    expect(written.read).toBe(1);
     expect(steps['hot-remove-controller']).toMatchObject({ task: true, fault: 'InvalidPowerState', props: { requestedState: 'poweredOff', existingState: 'poweredOn' } });
     expect(steps['remove-devices']).toMatchObject({ result: { task: true, fault: null }, removeController: { task: true, fault: null }, disks: 2, nics: 1, controllers: 1 });
     // fileOperation destroy deleted the file; the disk model no longer has it.
@@ -134,6 +149,7 @@ describe('pyVmomi against vCenter: create, reconfigure, power, clone, register, 
     expect(s.uuidDiffers).toBe(true);
     expect(s.power).toBe('poweredOff');
     expect(steps['clone-duplicate']).toMatchObject({ task: true, fault: 'DuplicateName' });
+    expect(steps['clone-template-on']).toMatchObject({ task: true, fault: 'InvalidArgument' });
     // The registered copy (after unregister/register) is the clone's files: compare its bytes with web01's.
     const reg = steps.register!;
     const key = (s.keys as number[])[0]!;
@@ -181,6 +197,7 @@ describe('pyVmomi against vCenter: create, reconfigure, power, clone, register, 
     expect(r.files).toEqual([`[${ds}] vc-clone01/vc-clone01.vmdk`]);
     expect(r.registerUnknown).toEqual(inTask('NotFound'));
     expect(r.registerAgain).toEqual(inTask('AlreadyExists'));
+    expect(r.registerTakenName).toEqual(inTask('DuplicateName'));
     const c = steps['clone-created']!;
     expect(c.result).toEqual({ task: true, fault: null });
     expect(c.power).toBe('poweredOn');
@@ -193,7 +210,6 @@ describe('pyVmomi against vCenter: create, reconfigure, power, clone, register, 
     expect(l.exportOn).toBe('InvalidPowerState');
     expect(l.importState).toBe('ready');
     const web01 = vmNamed('web01');
-    const host = env.lab.world.inventory.hosts.find((h) => h.moid === web01.host)!;
     expect(String(l.importUrl)).toMatch(/^https:\/\/esxi-\d+\.lab\.test\/nfc\/52[0-9a-f]{30}\/disk-0\.vmdk$/);
     expect(l.putStatus).toBe(200);
     expect(l.powerOnImporting).toEqual(inTask('InvalidState'));
@@ -219,7 +235,6 @@ describe('pyVmomi against vCenter: create, reconfigure, power, clone, register, 
     const urlHost = new URL(String(l.exportUrl)).hostname;
     expect(String(l.exportThumbprint)).toBe(env.lab.endpoints().find((e) => e.hostname === urlHost && e.listener === 'https')!.sha1);
     expect(env.lab.world.inventory.hosts.map((h) => h.name)).toContain(urlHost);
-    void host;
     expect(l.abortState).toBe('error');
     expect(l.getAfterAbort).toBe(404);
   });
@@ -252,6 +267,8 @@ describe('pyVmomi against vCenter: create, reconfigure, power, clone, register, 
       expect(r.moveFile).toBeNull();
       expect(r.moveFileExists).toBe('FileAlreadyExists');
       expect(r.moveDir).toBeNull();
+      expect(r.moveIntoItself).toBe('InvalidArgument');
+      expect(r.moveDirOnFile).toBe('NotADirectory');
       expect(r.afterMove).toEqual(['a', 'c']);
       const [tmpf, tmpd] = r.temp as string[];
       expect(tmpf).toMatch(fam === 'linux' ? /^\/tmp\/bpsim-ops\/bp[0-9a-f]{8}\.tmp$/ : /^C:\\bpsim-ops\\bp[0-9a-f]{8}\.tmp$/);

@@ -8,7 +8,7 @@ import { ManagedEntity } from './entity.ts';
 import { startTask } from './task.ts';
 import { applyCbtReset, removeSnapshot, revertSnapshot, snapshotRef, takeSnapshot } from './snapshot-ops.ts';
 import { vmConfigInfo, vmxPathOf, type DiskBacking } from './vm-devices.ts';
-import { hardwareOf } from './vm-hardware.ts';
+import { hardwareOf, isTemplate } from './vm-hardware.ts';
 import { applyDeviceChanges } from './device-change.ts';
 import { applyOptions, readOptions } from './option-values.ts';
 import { cloneVm } from './clone-vm.ts';
@@ -51,7 +51,7 @@ export class VirtualMachine extends ManagedEntity {
       'config.instanceUuid': () => s.instanceUuid,
       'config.guestId': () => s.guestId,
       'config.guestFullName': () => s.guestFullName,
-      'config.template': () => hardwareOf(this.vm).template,
+      'config.template': () => isTemplate(this.vm),
       'config.changeTrackingEnabled': () => s.cbtEnabled,
       'runtime.powerState': () => s.powerState,
       'runtime.connectionState': () => 'connected',

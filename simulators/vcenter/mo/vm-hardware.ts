@@ -55,6 +55,11 @@ export function hardwareOf(vm: VmState): VmHardware {
   return hw;
 }
 
+/** Without building the default record: inventory listings read this for every VM. */
+export function isTemplate(vm: VmState): boolean {
+  return hardware.get(vm)?.template ?? false;
+}
+
 export function emptyHardware(): VmHardware {
   return { controllers: [], nics: [], diskController: new Map(), extraConfig: new Map(), annotation: '', template: false };
 }
