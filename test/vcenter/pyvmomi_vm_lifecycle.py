@@ -326,6 +326,7 @@ def section_lease(vm):
     importing = find_vm(PREFIX + "import01")
     res["powerOnImporting"] = task_fault(importing.PowerOnVM_Task)
     lease.HttpNfcLeaseProgress(percent=100)
+    res["manifestImport"] = fault(lease.HttpNfcLeaseGetManifest)
     res["progressBad"] = fault(lambda: lease.HttpNfcLeaseProgress(percent=150))
     lease.HttpNfcLeaseComplete()
     res["completeState"] = lease.state
@@ -352,6 +353,8 @@ def section_lease(vm):
     res["exportSha256Head"] = hashlib.sha256(body[: len(payload)]).hexdigest()
     res["exportRestZero"] = body[len(payload):] == bytes(len(body) - len(payload))
     res["exportBytes"] = len(body)
+    man = lease.HttpNfcLeaseGetManifest()
+    res["manifest"] = [[e.key == dev.key, e.sha1 == hashlib.sha1(body).hexdigest(), e.size, e.disk] for e in man]
     res["putOnExport"] = https(dev.url, "PUT", b"x", {"Content-Length": "1"})[0]
     lease.HttpNfcLeaseComplete()
     res["getAfterComplete"] = https(dev.url)[0]

@@ -228,6 +228,8 @@ describe('pyVmomi against vCenter: create, reconfigure, power, clone, register, 
     expect(l.exportRestZero).toBe(true);
     expect(l.getStatus).toBe(200);
     expect(l.putOnExport).toBe(405);
+    expect(l.manifest).toEqual([[true, true, 2048 * 1024, true]]);
+    expect(l.manifestImport).toBe('NotSupported');
     expect(l.getAfterComplete).toBe(404);
     expect(l.rangeStatus).toBe(206);
     expect(l.rangeSha256).toBe(sha256(modelBytes(web01.moid, Number(l.rangeKey), 0, 4 << 20)));

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ConnContext } from '../../core/net/listen.ts';
 import type { LabWorld } from '../../world.ts';
@@ -55,14 +56,19 @@ export function nfcLeaseFileHandler(world: LabWorld, hostComponent: string) {
         'content-length': String(end - start + 1),
         ...(r ? { 'content-range': `bytes ${start}-${end}/${disk.capacityBytes}` } : {}),
       });
+      // A whole-file download is hashed on the way out, for HttpNfcLeaseGetManifest.
+      const sha1 = r ? undefined : createHash('sha1');
       for (let off = start; off <= end; off += CHUNK) {
         const n = Math.min(CHUNK, end + 1 - off);
-        const ok = res.write(disk.read(view, off, n));
+        const bytes = disk.read(view, off, n);
+        sha1?.update(bytes);
+        const ok = res.write(bytes);
         lease.transferred += n;
         lease.lastActive = Date.now();
         if (!ok) await new Promise<void>((resolve) => res.once('drain', resolve).once('close', resolve));
         if (res.destroyed) return;
       }
+      if (sha1) lease.manifest.set(m[2]!, { sha1: sha1.digest('hex'), size: disk.capacityBytes });
       res.end();
       return;
     }

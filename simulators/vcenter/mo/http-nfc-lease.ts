@@ -30,6 +30,8 @@ export interface LeaseRecord {
   files: { name: string; key: number }[];
   transferred: number;
   lastActive: number;
+  /** SHA-1 and size of each file fully downloaded (whole-file GET): what HttpNfcLeaseGetManifest reports. */
+  manifest: Map<string, { sha1: string; size: number }>;
   /** Unlocks the VM (lease done, aborted or timed out). */
   release(): void;
 }
@@ -93,18 +95,24 @@ export class HttpNfcLease extends ManagedObject {
     }, delay).unref?.();
   }
 
+  /** The device URL key of each file (what manifest entries and deviceUrl share). */
+  private deviceKey(diskKey: number): string {
+    const hw = hardwareOf(this.vm);
+    const spec = this.vm.spec.disks.find((d) => d.key === diskKey)!;
+    const ctrl = hw.controllers.find((c) => c.key === controllerOfDisk(hw, spec.key));
+    return `/${this.vm.spec.name}/${ctrl?.type ?? 'VirtualController'}${ctrl?.busNumber ?? 0}:${spec.unitNumber}`;
+  }
+
   private info(): DataObject {
     const engine = this.engine;
     const host = engine.world.inventory.hosts.find((h) => h.moid === this.vm.spec.host);
     const hostName = engine.flavor === 'esxi' || !host ? '*' : host.name;
-    const hw = hardwareOf(this.vm);
     const disks = this.lease.files.map((f) => ({ f, spec: this.vm.spec.disks.find((d) => d.key === f.key)! }));
     return data('HttpNfcLeaseInfo', {
       lease: this.ref,
       entity: engine.layout.vmRef(this.vm.spec.moid),
       deviceUrl: disks.map(({ f, spec }) => {
-        const ctrl = hw.controllers.find((c) => c.key === controllerOfDisk(hw, spec.key));
-        const key = `/${this.vm.spec.name}/${ctrl?.type ?? 'VirtualController'}${ctrl?.busNumber ?? 0}:${spec.unitNumber}`;
+        const key = this.deviceKey(spec.key);
         return data('HttpNfcLeaseDeviceUrl', {
           key,
           importKey: key,
@@ -132,6 +140,18 @@ export class HttpNfcLease extends ManagedObject {
     this.requireState('ready');
     this.progress = percent;
     this.lease.lastActive = Date.now();
+  }
+
+  /** The SHA-1 of each file downloaded whole so far (ESXi computes it over the bytes it sent). */
+  HttpNfcLeaseGetManifest(): DataObject[] {
+    if (this.lease.mode !== 'export') throw new VimFault('NotSupported', 'A manifest is only available for an export lease.');
+    this.requireState('ready');
+    return this.lease.files.flatMap((f) => {
+      const m = this.lease.manifest.get(f.name);
+      const spec = this.vm.spec.disks.find((d) => d.key === f.key);
+      if (!m || !spec) return [];
+      return [data('HttpNfcLeaseManifestEntry', { key: this.deviceKey(f.key), sha1: m.sha1, size: m.size, disk: true, capacity: spec.capacityBytes, populatedSize: m.size })];
+    });
   }
 
   HttpNfcLeaseComplete(): void {
@@ -173,6 +193,7 @@ function newLease(engine: SoapEngine, vm: VmState, mode: LeaseRecord['mode'], on
     files: vm.spec.disks.map((d, n) => ({ name: `disk-${n}.vmdk`, key: d.key })),
     transferred: 0,
     lastActive: Date.now(),
+    manifest: new Map(),
     release: () => {
       if (vm.busy === lock) vm.busy = undefined;
     },
