@@ -62,13 +62,14 @@ export function nfcLeaseFileHandler(world: LabWorld, hostComponent: string) {
         const n = Math.min(CHUNK, end + 1 - off);
         const bytes = disk.read(view, off, n);
         sha1?.update(bytes);
+        // Recorded before the last bytes go out: a client may ask for the manifest as soon as it has them.
+        if (sha1 && off + n > end) lease.manifest.set(m[2]!, { sha1: sha1.digest('hex'), size: disk.capacityBytes });
         const ok = res.write(bytes);
         lease.transferred += n;
         lease.lastActive = Date.now();
         if (!ok) await new Promise<void>((resolve) => res.once('drain', resolve).once('close', resolve));
         if (res.destroyed) return;
       }
-      if (sha1) lease.manifest.set(m[2]!, { sha1: sha1.digest('hex'), size: disk.capacityBytes });
       res.end();
       return;
     }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { isXObject, MoRef, type XObject, type XValue } from '../../core/codecs/vim25/index.ts';
+import { isXObject, MoRef, type XValue } from '../../core/codecs/vim25/index.ts';
 import type { DiskSpec } from '../../inventory/types.ts';
 import type { SoapEngine } from '../engine.ts';
 import { Args } from '../soap/args.ts';
@@ -201,7 +201,7 @@ function datastoreOf(engine: SoapEngine, vm: VmState, path: string, i: number): 
 }
 
 /** vCenter's names for new disks: "<vm>.vmdk", then "<vm>_1.vmdk", "<vm>_2.vmdk" ... in the VM's folder. */
-export function nextDiskName(ds: string, vmName: string, exists: (f: string) => boolean): string {
+function nextDiskName(ds: string, vmName: string, exists: (f: string) => boolean): string {
   for (let n = 0; ; n++) {
     const f = `[${ds}] ${vmName}/${vmName}${n === 0 ? '' : `_${n}`}.vmdk`;
     if (!exists(f)) return f;
@@ -230,9 +230,4 @@ function commit(engine: SoapEngine, vm: VmState, plan: Plan): void {
   }
   vm.spec.disks.splice(0, vm.spec.disks.length, ...plan.disks);
   vm.modified = new Date();
-}
-
-/** Reads the device changes of a spec (for callers that only need to know whether there are any). */
-export function deviceChanges(spec: XObject): XValue[] {
-  return new Args(spec).list('deviceChange');
 }
