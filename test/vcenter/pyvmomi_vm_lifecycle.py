@@ -240,7 +240,9 @@ def section_power(vm):
         "powerOn": task_fault(vm.PowerOnVM_Task),
     }
     res["onPowerOn"] = task_fault(vm.PowerOnVM_Task)
+    boot = vm.runtime.bootTime
     res["onReset"] = task_fault(vm.ResetVM_Task)
+    res["resetKeepsOn"] = vm.runtime.powerState == "poweredOn" and vm.runtime.bootTime > boot
     res["suspend"] = task_fault(vm.SuspendVM_Task)
     res["suspendedState"] = vm.runtime.powerState
     res["suspendedSuspend"] = task_fault(vm.SuspendVM_Task)

@@ -133,6 +133,7 @@ describe('pyVmomi against vCenter: create, reconfigure, power, clone, register, 
     expect(p.offRebootGuest).toBe('InvalidPowerState');
     for (const k of ['powerOn', 'onReset', 'suspend', 'resume']) expect(p[k], k).toEqual({ task: true, fault: null });
     expect(p.suspendedState).toBe('suspended');
+    expect(p.resetKeepsOn).toBe(true);
     expect(p.rebootGuest).toBeNull();
     expect(p.standbyGuest).toBeNull();
     expect(p.standbyReached).toBe(true);

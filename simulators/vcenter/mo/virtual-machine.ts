@@ -310,10 +310,7 @@ export class VirtualMachine extends ManagedEntity {
   }
 
   ResetVM_Task(_args: Args, call: CallContext): MoRef {
-    return this.powerTask(call, 'VirtualMachine.reset', ['poweredOn'], 'poweredOn', async () => {
-      await this.setPower('poweredOff');
-      await this.setPower('poweredOn');
-    });
+    return this.powerTask(call, 'VirtualMachine.reset', ['poweredOn'], 'poweredOn', () => this.restartGuest());
   }
 
   /** Guest power operations ask Tools and return at once; the guest gets there a moment later. */
@@ -334,10 +331,16 @@ export class VirtualMachine extends ManagedEntity {
   }
 
   RebootGuest(): void {
-    this.guestPower(async () => {
-      await this.setPower('poweredOff');
-      await this.setPower('poweredOn');
-    });
+    this.guestPower(() => this.restartGuest());
+  }
+
+  /** A reset or guest reboot: the VM stays poweredOn (as vSphere reports it), the guest starts again. */
+  private async restartGuest(): Promise<void> {
+    this.vm.bootTime = new Date();
+    this.vm.modified = new Date();
+    this.engine.changed();
+    await this.engine.world.guests?.powerChanged(this.vm.spec.moid, false);
+    if (this.vm.spec.powerState === 'poweredOn') await this.engine.world.guests?.powerChanged(this.vm.spec.moid, true);
   }
 
   private async setPower(to: PowerState): Promise<void> {
