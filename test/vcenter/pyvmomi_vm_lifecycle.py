@@ -445,8 +445,9 @@ def section_guest():
     out("guest", **res)
     vm = find_vm(cfg["linuxVm"])
     auth = vim.vm.guest.NamePasswordAuthentication(username=cfg["linuxUser"], password=cfg["linuxPassword"], interactiveSession=False)
+    url = fm.InitiateFileTransferToGuest(vm, auth, "/tmp/late.bin", vim.vm.guest.FileManager.FileAttributes(), 2, True)
     need("need-tools-off", vm=vm._moId)
-    out("guest-tools-off", list=fault(lambda: fm.ListFilesInGuest(vm, auth, "/tmp")))
+    out("guest-tools-off", list=fault(lambda: fm.ListFilesInGuest(vm, auth, "/tmp")), latePut=https(url, "PUT", b"ok", {"Content-Length": "2"})[0])
     need("need-tools-on", vm=vm._moId)
 
 

@@ -287,6 +287,8 @@ describe('pyVmomi against vCenter: create, reconfigure, power, clone, register, 
     }
     expect(env.lab.world.guests.get(vmNamed('sql01').moid)!.getFile('C:\\x.txt')).toEqual(Buffer.from('ok'));
     expect(steps['guest-tools-off']!.list).toBe('GuestOperationsUnavailable');
+    // A URL handed out before Tools stopped: the PUT says so (503), not 500.
+    expect(steps['guest-tools-off']!.latePut).toBe(503);
   });
 });
 

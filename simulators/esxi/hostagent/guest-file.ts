@@ -13,7 +13,16 @@ function reply(res: ServerResponse, status: number, message: string): void {
 }
 
 /** Guest errors a PUT can still meet (the file appeared or the guest changed since initiation). */
-const PUT_STATUS: Record<string, number> = { FileAlreadyExists: 409, NotAFile: 409, NotADirectory: 409, GuestPermissionDenied: 403, InvalidArgument: 400, FileNotFound: 404 };
+const PUT_STATUS: Record<string, number> = {
+  FileAlreadyExists: 409,
+  NotAFile: 409,
+  NotADirectory: 409,
+  GuestPermissionDenied: 403,
+  InvalidGuestLogin: 403,
+  InvalidArgument: 400,
+  FileNotFound: 404,
+  GuestOperationsUnavailable: 503,
+};
 
 const STATUS: Record<string, number> = { unknown: 404, expired: 410, 'wrong-host': 404, 'wrong-direction': 405 };
 
