@@ -100,6 +100,8 @@ function planNic(engine: SoapEngine, vm: VmState, plan: Plan, keys: Map<number, 
   const network = () => {
     const b = backing ? new Args(backing) : undefined;
     const ref = b?.optRef('network');
+    // A backing may name the network only by reference: its name is then the Network object's (read
+    // without a call context, as a Network's name getter needs none).
     const name = b?.optStr('deviceName') ?? (ref && engine.lookup(ref)?.property('name', {} as never));
     if (!name || typeof name !== 'string') throw DeviceFaults.spec(i, 'a network adapter needs a network backing (deviceName or network)');
     return { network: name, networkRef: ref instanceof MoRef ? ref : undefined };
