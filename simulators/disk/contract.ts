@@ -65,13 +65,18 @@ export interface VirtualDisk {
   allocatedExtents(view?: DiskView): Extent[];
   /** SHA-256 over the allocated extents' bytes and positions of a view. */
   checksum(view?: DiskView): string;
+  /** Grows the disk (ReconfigVM edit of capacity); vSphere never shrinks a disk. */
+  grow(capacityBytes: number): void;
 }
 
 export interface DiskStore {
   get(vm: string, key: number): VirtualDisk | undefined;
   forVm(vm: string): VirtualDisk[];
   /** `changeTracking`: CBT on from the start (the VM's changeTrackingEnabled). */
-  create(vm: string, spec: DiskSpec, opts?: { changeTracking?: boolean }): VirtualDisk;
+  /** `from`: start as a copy of that view's content (a clone, a re-registered VM's disk). */
+  create(vm: string, spec: DiskSpec, opts?: { changeTracking?: boolean; from?: DiskView }): VirtualDisk;
+  /** Deletes a VM's disk files (one device key, or all of them). */
+  remove(vm: string, key?: number): void;
   /** Resolve a datastore path ("[datastore1] sql01/sql01.vmdk") to the live disk or a frozen snapshot view. */
   byPath(path: string): DiskView | undefined;
 }

@@ -5,6 +5,8 @@ import { SimVirtualDisk } from './virtual-disk.ts';
 export interface CreateDiskOptions {
   /** CBT on from the start (the VM's changeTrackingEnabled). */
   changeTracking?: boolean;
+  /** Start as a copy of this view's content (segments are shared, so a copy costs no bytes). */
+  from?: DiskView;
 }
 
 /** Every virtual disk of one lab, by VM and device key, and by datastore path for NFC. */
@@ -27,6 +29,7 @@ export class SimDiskStore implements DiskStore {
     const id = `${vm}/${spec.key}`;
     if (this.disks.has(id)) throw new Error(`VM ${vm} already has a disk with key ${spec.key}`);
     const disk = new SimVirtualDisk(vm, spec, opts.changeTracking ?? false);
+    if (opts.from) disk.copyFrom(opts.from);
     this.disks.set(id, disk);
     return disk;
   }

@@ -23,7 +23,7 @@ export class ReadOnlyViewError extends Error {}
 
 /** Writes as an overlay on seeded content, snapshots as frozen maps, CBT as a change log. */
 export class SimVirtualDisk implements VirtualDisk {
-  readonly capacityBytes: number;
+  capacityBytes: number;
   private live: SegmentMap;
   private readonly snapshots = new Map<string, Frozen>();
   private deltas = 0;
@@ -62,6 +62,18 @@ export class SimVirtualDisk implements VirtualDisk {
   setChangeTracking(enabled: boolean): void {
     if (enabled && !this.cbt) this.cbt = new ChangeLog(this.spec.seed, ++this.epochs);
     if (!enabled) this.cbt = undefined;
+  }
+
+  /** The content of another disk's view, as a full clone copies it (CBT starts with nothing changed). */
+  copyFrom(view: DiskView): void {
+    const src = view.disk as SimVirtualDisk;
+    if (src.capacityBytes > this.capacityBytes) throw new RangeError(`cannot copy ${src.capacityBytes} bytes into ${this.spec.fileName} (capacity ${this.capacityBytes})`);
+    this.live = src.mapOf(view).clone();
+  }
+
+  grow(capacityBytes: number): void {
+    if (!Number.isSafeInteger(capacityBytes) || capacityBytes < this.capacityBytes) throw new RangeError(`${this.spec.fileName} cannot shrink from ${this.capacityBytes} to ${capacityBytes}`);
+    this.capacityBytes = capacityBytes;
   }
 
   resetCbt(): void {
@@ -182,7 +194,7 @@ export class SimVirtualDisk implements VirtualDisk {
     this.cbt?.record(start, end);
   }
 
-  private mapOf(view: DiskView): SegmentMap {
+  mapOf(view: DiskView): SegmentMap {
     return view.snapshotId === undefined ? this.live : this.frozen(view.snapshotId).map;
   }
 

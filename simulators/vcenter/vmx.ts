@@ -1,7 +1,7 @@
 import { seededUuid } from '../core/seeded.ts';
 import type { DiskSpec } from '../inventory/types.ts';
 import type { VmState } from './state.ts';
-import { macOf } from './mo/vm-devices.ts';
+import { controllerOfDisk, hardwareOf } from './mo/vm-hardware.ts';
 
 /** The text files ESXi keeps in a VM's folder, generated from the VM's live state. */
 
@@ -10,6 +10,15 @@ function vmxUuid(uuid: string): string {
   const hex = uuid.replace(/-/g, '').match(/../g)!;
   return `${hex.slice(0, 8).join(' ')}-${hex.slice(8).join(' ')}`;
 }
+
+/** The .vmx names of the vim25 device types. */
+const VMX_SCSI_DEV: Record<string, string> = {
+  VirtualLsiLogicSASController: 'lsisas1068',
+  ParaVirtualSCSIController: 'pvscsi',
+  VirtualLsiLogicController: 'lsilogic',
+  VirtualBusLogicController: 'buslogic',
+};
+const VMX_NIC_DEV: Record<string, string> = { VirtualVmxnet3: 'vmxnet3', VirtualE1000: 'e1000', VirtualE1000e: 'e1000e', VirtualVmxnet2: 'vmxnet2', VirtualPCNet32: 'vlance' };
 
 export interface VmxDisk {
   spec: DiskSpec;
@@ -45,25 +54,31 @@ export function vmxText(vm: VmState, vmDir: { ds: string; path: string }, disks:
     ['uuid.bios', vmxUuid(s.uuid)],
     ['vc.uuid', vmxUuid(s.instanceUuid)],
     ['ctkEnabled', s.cbtEnabled ? 'TRUE' : 'FALSE'],
-    ['scsi0.present', 'TRUE'],
-    ['scsi0.virtualDev', 'lsisas1068'],
-    ['scsi0.pciSlotNumber', 160],
   ];
+  const hw = hardwareOf(vm);
+  const busOf = new Map(hw.controllers.map((c) => [c.key, c.busNumber]));
+  for (const c of hw.controllers) {
+    const dev = VMX_SCSI_DEV[c.type];
+    if (dev) lines.push([`scsi${c.busNumber}.present`, 'TRUE'], [`scsi${c.busNumber}.virtualDev`, dev], [`scsi${c.busNumber}.pciSlotNumber`, 160 + c.busNumber]);
+  }
   for (const d of [...disks].sort((a, b) => a.spec.unitNumber - b.spec.unitNumber)) {
-    const dev = `scsi0:${d.spec.unitNumber}`;
+    const dev = `scsi${busOf.get(controllerOfDisk(hw, d.spec.key)) ?? 0}:${d.spec.unitNumber}`;
     const at = splitDsPath(d.fileName);
     const local = at && at.ds === vmDir.ds && at.path.startsWith(vmDir.path) ? at.path.slice(vmDir.path.length) : undefined;
     const file = local ?? (at ? `/vmfs/volumes/${dsIdOf(at.ds)}/${at.path}` : d.fileName);
     lines.push([`${dev}.present`, 'TRUE'], [`${dev}.deviceType`, 'scsi-hardDisk'], [`${dev}.fileName`, file], [`${dev}.mode`, 'persistent'], [`${dev}.ctkEnabled`, d.cbt ? 'TRUE' : 'FALSE']);
   }
-  lines.push(
-    ['ethernet0.present', 'TRUE'],
-    ['ethernet0.virtualDev', 'vmxnet3'],
-    ['ethernet0.networkName', 'VM Network'],
-    ['ethernet0.addressType', 'vpx'],
-    ['ethernet0.generatedAddress', macOf(s.uuid)],
-    ['tools.syncTime', 'FALSE'],
-  );
+  hw.nics.forEach((n, i) => {
+    lines.push(
+      [`ethernet${i}.present`, 'TRUE'],
+      [`ethernet${i}.virtualDev`, VMX_NIC_DEV[n.type] ?? 'vmxnet3'],
+      [`ethernet${i}.networkName`, n.network],
+      [`ethernet${i}.addressType`, 'vpx'],
+      [`ethernet${i}.generatedAddress`, n.macAddress],
+      [`ethernet${i}.startConnected`, n.startConnected ? 'TRUE' : 'FALSE'],
+    );
+  });
+  lines.push(['tools.syncTime', 'FALSE']);
   return lines.map(([k, v]) => `${k} = ${q(v)}`).join('\n') + '\n';
 }
 

@@ -316,7 +316,12 @@ export class VsphereClient {
     const dc = (await this.listDatacenter());
     const vmFolder = ref(dc.vmFolder, 'vmFolder');
     const pool = await this.defaultPool();
-    const deviceChange = spec.diskBytes.map((bytes, i) =>
+    // vCenter gives a new VM only the devices its spec adds: the disks need their controller.
+    const controller = data('VirtualDeviceConfigSpec', {
+      operation: 'add',
+      device: data('ParaVirtualSCSIController', { key: 1000, busNumber: 0, sharedBus: 'noSharing' }),
+    });
+    const disks = spec.diskBytes.map((bytes, i) =>
       data('VirtualDeviceConfigSpec', {
         operation: 'add',
         fileOperation: 'create',
@@ -336,7 +341,7 @@ export class VsphereClient {
       files: data('VirtualMachineFileInfo', { vmPathName: `[${spec.datastore}]` }),
       numCPUs: spec.numCpus ?? 2,
       memoryMB: spec.memoryMB ?? 4096,
-      deviceChange,
+      deviceChange: [controller, ...disks],
     });
     const task = ref(await this.soap.call('CreateVM_Task', vmFolder, { config, pool }));
     return ref(await this.waitForTask(task, timeoutMs), 'vm');

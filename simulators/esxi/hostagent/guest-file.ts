@@ -12,6 +12,18 @@ function reply(res: ServerResponse, status: number, message: string): void {
   res.end(message);
 }
 
+/** Guest errors a PUT can still meet (the file appeared or the guest changed since initiation). */
+const PUT_STATUS: Record<string, number> = {
+  FileAlreadyExists: 409,
+  NotAFile: 409,
+  NotADirectory: 409,
+  GuestPermissionDenied: 403,
+  InvalidGuestLogin: 403,
+  InvalidArgument: 400,
+  FileNotFound: 404,
+  GuestOperationsUnavailable: 503,
+};
+
 const STATUS: Record<string, number> = { unknown: 404, expired: 410, 'wrong-host': 404, 'wrong-direction': 405 };
 
 /** `/guestFile?id=&token=`: PUT uploads into the guest (size checked), GET downloads from it. One use per URL. */
@@ -66,7 +78,7 @@ export function guestFileHandler(world: LabWorld, hostComponent: string) {
       ctx.trace('response', `/guestFile PUT ${t.path} ${size} bytes`);
       reply(res, 200, '');
     } catch (err) {
-      if (err instanceof GuestError) return reply(res, err.fault === 'FileAlreadyExists' ? 409 : err.fault === 'GuestPermissionDenied' ? 403 : 500, err.message);
+      if (err instanceof GuestError) return reply(res, PUT_STATUS[err.fault] ?? 500, err.message);
       throw err;
     }
   };

@@ -9,6 +9,7 @@ import { soapHandler } from '../../vcenter/http.ts';
 import { vsphereOf } from '../../vcenter/state.ts';
 import { thumbprintFinder } from '../../vcenter/thumbprints.ts';
 import { guestFileHandler } from './guest-file.ts';
+import { nfcLeaseFileHandler } from './nfc-lease-file.ts';
 
 /** The host agent on 443: the shared SOAP engine with a HostAgent service content, plus /guestFile. */
 export async function startHostAgent(ctx: ComponentContext<LabWorld>, host: HostSpec): Promise<SoapEngine> {
@@ -28,10 +29,11 @@ export async function startHostAgent(ctx: ComponentContext<LabWorld>, host: Host
   buildModel(engine, host);
   const soap = soapHandler(engine);
   const guestFile = guestFileHandler(ctx.world, ctx.name);
+  const leaseFile = nfcLeaseFileHandler(ctx.world, ctx.name);
   await ctx.listenHttps(
     { listener: 'https', realPort: 443, protocol: 'soap', scheme: 'https', path: '/sdk' },
     (req: IncomingMessage, res: ServerResponse, conn: ConnContext) =>
-      (req.url ?? '').startsWith('/guestFile') ? guestFile(req, res, conn) : soap(req, res, conn),
+      (req.url ?? '').startsWith('/guestFile') ? guestFile(req, res, conn) : (req.url ?? '').startsWith('/nfc/') ? leaseFile(req, res, conn) : soap(req, res, conn),
     { traceRequests: false },
   );
   return engine;

@@ -1,6 +1,9 @@
 import { data, type MoRef } from '../../core/codecs/vim25/index.ts';
 import type { SoapEngine } from '../engine.ts';
 import { ManagedEntity } from './entity.ts';
+import type { Args } from '../soap/args.ts';
+import type { CallContext } from '../engine.ts';
+import { importVApp } from './http-nfc-lease.ts';
 
 /** A cluster on vCenter (ClusterComputeResource) or the host's own ComputeResource on ESXi. */
 export class ComputeResource extends ManagedEntity {
@@ -81,6 +84,10 @@ export class ResourcePool extends ManagedEntity {
       runtime,
       summary: () => data('ResourcePoolSummary', { name: 'Resources', config: config(), runtime: runtime(), quickStats: data('ResourcePoolQuickStats', { overallCpuUsage: 1200, guestMemoryUsage: 16384 }), configuredMemoryMB: 0 }),
     });
+  }
+
+  ImportVApp(args: Args, call: CallContext): MoRef {
+    return importVApp(this, args, call);
   }
 
   override children(): MoRef[] {

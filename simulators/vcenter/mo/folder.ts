@@ -3,6 +3,7 @@ import type { CallContext, SoapEngine } from '../engine.ts';
 import type { Args } from '../soap/args.ts';
 import { ManagedEntity } from './entity.ts';
 import { createVm } from './create-vm.ts';
+import { registerVm } from './clone-vm.ts';
 import { VimFault } from '../soap/faults.ts';
 
 /** A Folder; its children are a function so VMs created later appear in it. */
@@ -29,5 +30,10 @@ export class Folder extends ManagedEntity {
   CreateVM_Task(args: Args, call: CallContext): MoRef {
     if (!this.childType.includes('VirtualMachine')) throw new VimFault('NotSupported', 'The operation is not supported on the object.');
     return createVm(this, args, call);
+  }
+
+  RegisterVM_Task(args: Args, call: CallContext): MoRef {
+    if (!this.childType.includes('VirtualMachine')) throw new VimFault('NotSupported', 'The operation is not supported on the object.');
+    return registerVm(this, args, call);
   }
 }

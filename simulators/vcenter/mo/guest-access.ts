@@ -30,11 +30,23 @@ export function guestAccess(engine: SoapEngine, vmRef: MoRef, auth: XValue | und
   return { vm, guest, user: want!.user };
 }
 
-/** A guest runtime error as the vim fault it stands for. */
-export function guestFault(err: unknown, detail: { file?: string; pid?: number } = {}): unknown {
+const FILE_FAULTS = new Set(['FileNotFound', 'FileAlreadyExists', 'NotAFile', 'NotADirectory', 'DirectoryNotEmpty']);
+
+/** A guest runtime error as the vim fault it stands for (`property`: the argument an InvalidArgument names). */
+export function guestFault(err: unknown, detail: { file?: string; pid?: number; property?: string } = {}): unknown {
   if (!(err instanceof GuestError)) return err;
   const props: Record<string, unknown> = {};
-  if (err.fault === 'FileNotFound' || err.fault === 'FileAlreadyExists') props.file = detail.file;
+  if (FILE_FAULTS.has(err.fault)) props.file = detail.file;
   if (err.fault === 'GuestProcessNotFound') props.pid = detail.pid;
+  if (err.fault === 'InvalidArgument') props.invalidProperty = detail.property;
   return new VimFault(err.fault, err.message, props);
+}
+
+/** Runs a guest file-system call, its GuestError becoming the vim fault about `file` (argument `property`). */
+export function inGuest<T>(fn: () => T, file: string, property: string): T {
+  try {
+    return fn();
+  } catch (err) {
+    throw guestFault(err, { file, property });
+  }
 }

@@ -7,8 +7,15 @@ import { vsphereOf, type SnapshotState, type VmState } from '../state.ts';
 import { ManagedEntity } from './entity.ts';
 import { startTask } from './task.ts';
 import { applyCbtReset, removeSnapshot, revertSnapshot, snapshotRef, takeSnapshot } from './snapshot-ops.ts';
-import { vmConfigInfo, type DiskBacking } from './vm-devices.ts';
-import { hostName, postCallEvent } from './event-manager.ts';
+import { hostName, postCallEvent, postEvent } from './event-manager.ts';
+import { vmConfigInfo, vmxPathOf, type DiskBacking } from './vm-devices.ts';
+import { hardwareOf, isTemplate } from './vm-hardware.ts';
+import { applyDeviceChanges } from './device-change.ts';
+import { applyOptions, readOptions } from './option-values.ts';
+import { cloneVm } from './clone-vm.ts';
+import { unregisterVm } from './vm-files.ts';
+import { exportVm, LEASE_LOCKS } from './http-nfc-lease.ts';
+import type { PowerState } from '../../inventory/types.ts';
 
 const GUEST_FAMILY = { windowsGuest: 'windowsGuest', linuxGuest: 'linuxGuest' } as const;
 
@@ -45,7 +52,7 @@ export class VirtualMachine extends ManagedEntity {
       'config.instanceUuid': () => s.instanceUuid,
       'config.guestId': () => s.guestId,
       'config.guestFullName': () => s.guestFullName,
-      'config.template': () => false,
+      'config.template': () => isTemplate(this.vm),
       'config.changeTrackingEnabled': () => s.cbtEnabled,
       'runtime.powerState': () => s.powerState,
       'runtime.connectionState': () => 'connected',
@@ -128,11 +135,12 @@ export class VirtualMachine extends ManagedEntity {
       }),
       config: data('VirtualMachineConfigSummary', {
         name: s.name,
-        template: false,
-        vmPathName: `[${s.disks[0]?.datastore ?? 'datastore1'}] ${s.name}/${s.name}.vmx`,
+        template: hardwareOf(this.vm).template,
+        vmPathName: vmxPathOf(this.vm),
+        annotation: hardwareOf(this.vm).annotation || undefined,
         memorySizeMB: s.memoryMB,
         numCpu: s.numCpu,
-        numEthernetCards: 1,
+        numEthernetCards: hardwareOf(this.vm).nics.length,
         numVirtualDisks: s.disks.length,
         uuid: s.uuid,
         instanceUuid: s.instanceUuid,
@@ -257,11 +265,15 @@ export class VirtualMachine extends ManagedEntity {
     const name = spec.optStr('name');
     const numCpus = spec.optInt('numCPUs');
     const memoryMB = spec.optInt('memoryMB');
-    if (spec.list('deviceChange').length) throw new VimFault('NotSupported', 'Device changes are not supported by this simulator.');
+    const annotation = spec.optStr('annotation');
+    const extraConfig = readOptions(spec.list('extraConfig'));
+    const changes = spec.list('deviceChange');
     if (numCpus !== undefined && numCpus < 1) throw Faults.invalidArgument('spec.numCPUs');
     if (memoryMB !== undefined && memoryMB < 4) throw Faults.invalidArgument('spec.memoryMB');
     return this.task(call, 'VirtualMachine.reconfigure', () => {
       const s = this.vm.spec;
+      const hw = hardwareOf(this.vm);
+      if (changes.length) applyDeviceChanges(this.engine, this.vm, hw, changes);
       if (cbt !== undefined) {
         for (const d of vsphereOf(this.engine.world).disks(this.vm)) d.setChangeTracking(cbt);
         s.cbtEnabled = cbt;
@@ -269,33 +281,120 @@ export class VirtualMachine extends ManagedEntity {
       if (name) s.name = name;
       if (numCpus) s.numCpu = numCpus;
       if (memoryMB) s.memoryMB = memoryMB;
+      if (annotation !== undefined) hw.annotation = annotation;
+      applyOptions(hw.extraConfig, extraConfig);
       this.vm.modified = new Date();
       postCallEvent(call, { type: 'VmReconfiguredEvent', vm: this.vm, message: `Reconfigured ${s.name} on ${hostName(this.engine, s.host)} in ${this.engine.world.inventory.datacenter.name}`, fields: { configSpec: { ...spec.raw, _type: 'VirtualMachineConfigSpec' } } });
     });
   }
 
+  /** Power changes check the state inside the task: a wrong state is the task's error, as on vCenter. */
+  private powerTask(call: CallContext, descriptionId: string, allowed: PowerState[], requested: PowerState, to: (from: PowerState) => Promise<void>): MoRef {
+    return this.task(call, descriptionId, async () => {
+      const now = this.vm.spec.powerState;
+      if (hardwareOf(this.vm).template) throw new VimFault('NotSupported', 'The operation is not supported on the object (a template).');
+      if (this.vm.busy && LEASE_LOCKS.has(this.vm.busy)) throw Faults.invalidState(`The virtual machine is locked by ${this.vm.busy}.`);
+      if (!allowed.includes(now)) throw Faults.invalidPowerState(requested, now);
+      await to(now);
+    });
+  }
+
   PowerOnVM_Task(_args: Args, call: CallContext): MoRef {
-    if (this.vm.spec.powerState === 'poweredOn') throw Faults.invalidPowerState('poweredOn', 'poweredOn');
-    return this.task(call, 'VirtualMachine.powerOn', () => this.setPower(true, call));
+    return this.powerTask(call, 'VirtualMachine.powerOn', ['poweredOff', 'suspended'], 'poweredOn', () => this.setPower('poweredOn', call.session?.userName));
   }
 
   PowerOffVM_Task(_args: Args, call: CallContext): MoRef {
-    if (this.vm.spec.powerState === 'poweredOff') throw Faults.invalidPowerState('poweredOff', 'poweredOff');
-    return this.task(call, 'VirtualMachine.powerOff', () => this.setPower(false, call));
+    return this.powerTask(call, 'VirtualMachine.powerOff', ['poweredOn', 'suspended'], 'poweredOff', () => this.setPower('poweredOff', call.session?.userName));
   }
 
-  private async setPower(on: boolean, call: CallContext): Promise<void> {
-    this.vm.spec.powerState = on ? 'poweredOn' : 'poweredOff';
-    this.vm.bootTime = on ? new Date() : undefined;
+  SuspendVM_Task(_args: Args, call: CallContext): MoRef {
+    return this.powerTask(call, 'VirtualMachine.suspend', ['poweredOn'], 'poweredOn', () => this.setPower('suspended', call.session?.userName));
+  }
+
+  ResetVM_Task(_args: Args, call: CallContext): MoRef {
+    return this.powerTask(call, 'VirtualMachine.reset', ['poweredOn'], 'poweredOn', () => this.restartGuest());
+  }
+
+  /** Guest power operations ask Tools and return at once; the guest gets there a moment later. */
+  private guestPower(to: () => Promise<void>): void {
+    const now = this.vm.spec.powerState;
+    if (now !== 'poweredOn') throw Faults.invalidPowerState('poweredOn', now);
+    if (!this.toolsRunning) throw Faults.toolsUnavailable();
+    const delay = this.engine.options.taskDelays?.runMs ?? 25;
+    setTimeout(() => void to().catch(() => {}), delay).unref?.();
+  }
+
+  ShutdownGuest(): void {
+    this.guestPower(() => this.setPower('poweredOff'));
+  }
+
+  StandbyGuest(): void {
+    this.guestPower(() => this.setPower('suspended'));
+  }
+
+  RebootGuest(): void {
+    this.guestPower(() => this.restartGuest());
+  }
+
+  /** A reset or guest reboot: the VM stays poweredOn (as vSphere reports it), the guest starts again. */
+  private async restartGuest(): Promise<void> {
+    this.vm.bootTime = new Date();
     this.vm.modified = new Date();
-    postCallEvent(call, { type: on ? 'VmPoweredOnEvent' : 'VmPoweredOffEvent', vm: this.vm, message: `${this.vm.spec.name} on ${hostName(this.engine, this.vm.spec.host)} in ${this.engine.world.inventory.datacenter.name} is powered ${on ? 'on' : 'off'}` });
-    await this.engine.world.guests?.powerChanged(this.vm.spec.moid, on);
+    this.engine.changed();
+    await this.engine.world.guests?.powerChanged(this.vm.spec.moid, false);
+    if (this.vm.spec.powerState === 'poweredOn') await this.engine.world.guests?.powerChanged(this.vm.spec.moid, true);
+  }
+
+  private async setPower(to: PowerState, userName = ''): Promise<void> {
+    this.vm.spec.powerState = to;
+    this.vm.bootTime = to === 'poweredOn' ? new Date() : undefined;
+    this.vm.modified = new Date();
+    this.engine.changed();
+    const type = { poweredOn: 'VmPoweredOnEvent', poweredOff: 'VmPoweredOffEvent', suspended: 'VmSuspendedEvent' }[to];
+    postEvent(this.engine, { userName, type, vm: this.vm, message: `${this.vm.spec.name} on ${hostName(this.engine, this.vm.spec.host)} in ${this.engine.world.inventory.datacenter.name} is ${to === 'suspended' ? 'suspended' : `powered ${to === 'poweredOn' ? 'on' : 'off'}`}` });
+    await this.engine.world.guests?.powerChanged(this.vm.spec.moid, to === 'poweredOn');
+  }
+
+  CloneVM_Task(args: Args, call: CallContext): MoRef {
+    // A standalone host cannot clone (vCenter does it); hostd answers NotSupported.
+    if (this.engine.flavor === 'esxi') throw new VimFault('NotSupported', 'The operation is not supported on the object.');
+    return cloneVm(this, args, call);
+  }
+
+  MarkAsTemplate(): void {
+    const hw = hardwareOf(this.vm);
+    if (this.vm.spec.powerState !== 'poweredOff') throw Faults.invalidPowerState('poweredOff', this.vm.spec.powerState);
+    if (hw.template) throw new VimFault('NotSupported', 'The virtual machine is already a template.');
+    hw.template = true;
+    this.vm.modified = new Date();
+  }
+
+  MarkAsVirtualMachine(args: Args): void {
+    const pool = args.ref('pool', 'ResourcePool');
+    this.engine.require(pool);
+    const hostRef = args.optRef('host', 'HostSystem');
+    if (hostRef) this.engine.require(hostRef);
+    const hw = hardwareOf(this.vm);
+    if (!hw.template) throw new VimFault('NotSupported', 'The virtual machine is not a template.');
+    hw.template = false;
+    this.vm.modified = new Date();
+  }
+
+  UnregisterVM(): void {
+    if (this.vm.spec.powerState !== 'poweredOff') throw Faults.invalidPowerState('poweredOff', this.vm.spec.powerState);
+    unregisterVm(this.engine, this.vm);
+    this.engine.unregister(this.ref);
+  }
+
+  ExportVm(_args: Args, call: CallContext): MoRef {
+    return exportVm(this, call);
   }
 
   Destroy_Task(_args: Args, call: CallContext): MoRef {
-    if (this.vm.spec.powerState !== 'poweredOff') throw Faults.invalidPowerState('poweredOff', this.vm.spec.powerState);
     return this.task(call, 'VirtualMachine.destroy', () => {
-      postCallEvent(call, { type: 'VmRemovedEvent', vm: this.vm, message: `Removed ${this.vm.spec.name} on ${hostName(this.engine, this.vm.spec.host)} from ${this.engine.world.inventory.datacenter.name}` });
+      if (this.vm.spec.powerState !== 'poweredOff') throw Faults.invalidPowerState('poweredOff', this.vm.spec.powerState);
+      this.engine.world.disks?.remove(this.vm.spec.moid);
+      postEvent(this.engine, { userName: call.session?.userName ?? '', type: 'VmRemovedEvent', vm: this.vm, message: `Removed ${this.vm.spec.name} on ${hostName(this.engine, this.vm.spec.host)} from ${this.engine.world.inventory.datacenter.name}` });
       vsphereOf(this.engine.world).removeVm(this.vm.spec.moid);
       this.engine.unregister(this.ref);
     });
