@@ -111,7 +111,8 @@ describe('vSphere Automation REST: tagging', () => {
     expect((await r('POST', `tag/id:${catId}?~action=list-tags-for-category`)).body.value.sort()).toEqual([gold, silver].sort());
 
     expect((await r('POST', `tag-association/id:${gold}?~action=attach`, { object_id: vmObj })).status).toBe(200);
-    expect((await r('POST', `tag-association/id:${gold}?~action=list-attached-objects`)).body.value).toEqual([vmObj]);
+    // govmomi sends a JSON null body for operations without input.
+    expect((await r('POST', `tag-association/id:${gold}?~action=list-attached-objects`, null)).body.value).toEqual([vmObj]);
     expect((await r('POST', 'tag-association?~action=list-attached-tags', { object_id: vmObj })).body.value).toEqual([gold]);
     // SINGLE: a second tag of the same category on the same VM is refused.
     const second = await r('POST', `tag-association/id:${silver}?~action=attach`, { object_id: vmObj });

@@ -68,7 +68,9 @@ async function readJson(request: Request): Promise<Record<string, unknown>> {
   } catch {
     throw invalidArgument('The request body is not valid JSON.');
   }
-  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw invalidArgument('The request body must be a JSON object.');
+  // govmomi sends `null` for operations without input (list-attached-objects): no input.
+  if (parsed === null) return {};
+  if (typeof parsed !== 'object' || Array.isArray(parsed)) throw invalidArgument('The request body must be a JSON object.');
   return parsed as Record<string, unknown>;
 }
 

@@ -4,7 +4,9 @@ import (
 	"context"
 	"fmt"
 	"net/url"
+	"strings"
 
+	"github.com/vmware/govmomi/object"
 	"github.com/vmware/govmomi/vapi/rest"
 	"github.com/vmware/govmomi/vapi/tags"
 	"github.com/vmware/govmomi/vim25/mo"
@@ -17,9 +19,10 @@ func checkTags(ctx context.Context, e *env) (string, error) {
 	if !e.isVC() {
 		return "", errSkip("the tagging service is a vCenter service")
 	}
-	vm, err := e.vm(ctx)
-	if err != nil {
-		return "", err
+	// The tagging API only needs the reference: SearchIndex, not the finder's property reads.
+	vm, err := object.NewSearchIndex(e.c.Client).FindByInventoryPath(ctx, strings.TrimPrefix(e.vmPath(e.cfg.VM), "/"))
+	if err != nil || vm == nil {
+		return "", fmt.Errorf("VM %s: %v", e.cfg.VM, err)
 	}
 	rc := rest.NewClient(e.c.Client)
 	if err := rc.Login(ctx, url.UserPassword(e.cfg.User, e.cfg.Password)); err != nil {
