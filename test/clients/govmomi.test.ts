@@ -6,7 +6,7 @@ import type { Lab } from '../../simulators/lab.ts';
 import { hasCommand, run } from '../helpers/run.ts';
 import { startTestLab } from '../helpers/lab.ts';
 import { buildGoProgram, goAvailable, type GoBinary } from './go-build.ts';
-import { clientTarget, parseChecks, type CheckResult } from './lab-client-config.ts';
+import { clientTarget, judgeChecks, parseChecks, type CheckResult } from './outside-client.ts';
 
 // govmomi 0.24 (Debian) is the truth here: a Go program built on it runs named checks against
 // vCenter and against a standalone ESXi host agent, as users' own Go backup software would.
@@ -18,7 +18,18 @@ const ALL = ['session-probe', 'login', 'inventory', 'find-path', 'find-uuid', 'p
  * Checks that wait on another room of issue 12 (each with the room it waits on). A check listed
  * here may fail; every other check must pass. Remove an entry once its room has landed.
  */
-const PENDING: Record<string, string> = {};
+const PENDING: Record<string, string> = {
+  'session-probe': 'currentSession without a session answered in missingSet (wire)',
+  inventory: 'typed empty arrays (wire); Network objects (breadth-host)',
+  'find-path': 'typed empty arrays, parentVApp valid (wire)',
+  'find-uuid': 'typed empty arrays (wire)',
+  properties: 'per-item xsi:types and typed empty arrays (wire); HostSystem hardware/config (breadth-host)',
+  events: 'EventManager and event history collectors (breadth-host)',
+  tasks: 'TaskManager recentTask and CreateCollectorForTasks (breadth-host); InvalidPowerState inside the task (breadth-vm)',
+  'guest-transfer': 'HostSystem config.virtualNicManagerInfo for TransferURL (breadth-host)',
+  'datastore-download': '/folder on vCenter and ESXi (breadth-host; it must accept dcPath=/Lab-DC as govmomi sends it)',
+  'vm-lifecycle': 'CreateVM/ReconfigVM device changes, extraConfig, annotation, CloneVM_Task (breadth-vm); Network objects (breadth-host)',
+};
 
 const skipReason = !hasCommand('go') ? 'go not installed (apt-get install golang-go)' : goAvailable();
 
@@ -44,26 +55,14 @@ async function runChecks(target: 'vcenter' | 'esxi'): Promise<Map<string, CheckR
   return results;
 }
 
-function judge(results: Map<string, CheckResult>, target: string): void {
-  const failures: string[] = [];
-  for (const name of ALL) {
-    const r = results.get(name);
-    if (!r) failures.push(`${name}: did not run`);
-    else if (!r.ok && !(name in PENDING)) failures.push(`${name}: ${r.error}`);
-    else if (!r.ok) console.log(`[pending ${target}] ${name} (${PENDING[name]}): ${r.error}`);
-    else if (name in PENDING) console.log(`[pending ${target}] ${name} now passes: remove it from PENDING`);
-  }
-  expect(failures, failures.join('\n')).toEqual([]);
-}
-
 describe.skipIf(!!skipReason)('govmomi 0.24 client suite', () => {
   test('against vCenter', async () => {
-    judge(await runChecks('vcenter'), 'vcenter');
+    judgeChecks(await runChecks('vcenter'), ALL, PENDING, 'govmomi vcenter');
   }, 12 * 60_000);
 
   test('against a standalone ESXi host agent', async () => {
     const results = await runChecks('esxi');
     expect(results.get('tags')?.skip).toBe(true);
-    judge(results, 'esxi');
+    judgeChecks(results, ALL, PENDING, 'govmomi esxi');
   }, 12 * 60_000);
 });

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import type { Lab } from '../../simulators/lab.ts';
 import { run } from '../helpers/run.ts';
 import { startTestLab } from '../helpers/lab.ts';
-import { clientTarget, parseChecks, type CheckResult } from './lab-client-config.ts';
+import { clientTarget, judgeChecks, parseChecks, type CheckResult } from './outside-client.ts';
 
 // rbvmomi 1.8 (Debian ruby-rbvmomi) is the truth here: its own SOAP serializer and type loader.
 const SCRIPT = fileURLToPath(new URL('./rbvmomi/checks.rb', import.meta.url));
@@ -40,29 +40,17 @@ async function runChecks(target: 'vcenter' | 'esxi', caFile: string | undefined)
   return { code: res.code, results: parseChecks(res.stdout), stderr: res.stderr };
 }
 
-function judge(results: Map<string, CheckResult>, target: string): void {
-  const failures: string[] = [];
-  for (const name of ALL) {
-    const r = results.get(name);
-    if (!r) failures.push(`${name}: did not run`);
-    else if (!r.ok && !(name in PENDING)) failures.push(`${name}: ${r.error}`);
-    else if (!r.ok) console.log(`[pending ${target}] ${name} (${PENDING[name]}): ${r.error}`);
-    else if (name in PENDING) console.log(`[pending ${target}] ${name} now passes: remove it from PENDING`);
-  }
-  expect(failures, failures.join('\n')).toEqual([]);
-}
-
 describe.skipIf(!!skipReason)('rbvmomi 1.8 client suite', () => {
   test('against vCenter, TLS verified against the lab CA (insecure: false)', async () => {
     const { results, stderr } = await runChecks('vcenter', lab.caFile);
     expect(results.size, stderr).toBeGreaterThan(0);
-    judge(results, 'vcenter');
+    judgeChecks(results, ALL, PENDING, 'rbvmomi vcenter');
   }, 6 * 60_000);
 
   test('against a standalone ESXi host agent', async () => {
     const { results, stderr } = await runChecks('esxi', lab.caFile);
     expect(results.size, stderr).toBeGreaterThan(0);
-    judge(results, 'esxi');
+    judgeChecks(results, ALL, PENDING, 'rbvmomi esxi');
   }, 6 * 60_000);
 
   test('without the lab CA the same client refuses the server (the verification is real)', async () => {

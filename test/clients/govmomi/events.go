@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/vmware/govmomi/event"
+	"github.com/vmware/govmomi/object"
 	"github.com/vmware/govmomi/vim25/types"
 )
 
@@ -15,21 +16,8 @@ func checkEvents(ctx context.Context, e *env) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	t, err := vm.CreateSnapshot(ctx, "govmomi-events", "", false, false)
-	if err != nil {
+	if _, _, err := snapshotRoundTrip(ctx, vm, "govmomi-events"); err != nil {
 		return "", err
-	}
-	info, err := t.WaitForResult(ctx, nil)
-	if err != nil {
-		return "", fmt.Errorf("snapshot task: %w", err)
-	}
-	snap := info.Result.(types.ManagedObjectReference)
-	rt, err := vm.RemoveSnapshot(ctx, snap.Value, false, nil)
-	if err != nil {
-		return "", err
-	}
-	if err := rt.Wait(ctx); err != nil {
-		return "", fmt.Errorf("remove snapshot: %w", err)
 	}
 
 	m := event.NewManager(e.c.Client)
@@ -64,4 +52,26 @@ func checkEvents(ctx context.Context, e *env) (string, error) {
 		return "", fmt.Errorf("ReadNextEvents: empty after a rewind")
 	}
 	return fmt.Sprintf("%d events (first %T: %s)", len(evs), evs[0], evs[0].GetEvent().FullFormattedMessage), nil
+}
+
+// snapshotRoundTrip creates a snapshot, waits for it (task.Wait through the PropertyCollector) and
+// removes it: the smallest thing that leaves a task and events on a VM.
+func snapshotRoundTrip(ctx context.Context, vm *object.VirtualMachine, name string) (*object.Task, *types.TaskInfo, error) {
+	t, err := vm.CreateSnapshot(ctx, name, "", false, false)
+	if err != nil {
+		return nil, nil, err
+	}
+	info, err := t.WaitForResult(ctx, nil)
+	if err != nil {
+		return nil, nil, fmt.Errorf("snapshot task: %w", err)
+	}
+	snap := info.Result.(types.ManagedObjectReference)
+	rt, err := vm.RemoveSnapshot(ctx, snap.Value, false, nil)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := rt.Wait(ctx); err != nil {
+		return nil, nil, fmt.Errorf("remove snapshot: %w", err)
+	}
+	return t, info, nil
 }

@@ -18,22 +18,12 @@ func checkTasks(ctx context.Context, e *env) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	t, err := vm.CreateSnapshot(ctx, "govmomi-tasks", "", false, false)
+	t, info, err := snapshotRoundTrip(ctx, vm, "govmomi-tasks")
 	if err != nil {
 		return "", err
-	}
-	info, err := t.WaitForResult(ctx, nil)
-	if err != nil {
-		return "", fmt.Errorf("task.Wait: %w", err)
 	}
 	if info.State != types.TaskInfoStateSuccess || info.Entity == nil || *info.Entity != vm.Reference() {
 		return "", fmt.Errorf("task info: state %s entity %v", info.State, info.Entity)
-	}
-	snap := info.Result.(types.ManagedObjectReference)
-	if rt, err := vm.RemoveSnapshot(ctx, snap.Value, false, nil); err != nil {
-		return "", err
-	} else if err := rt.Wait(ctx); err != nil {
-		return "", err
 	}
 
 	var tm mo.TaskManager

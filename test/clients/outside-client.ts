@@ -1,3 +1,4 @@
+import { expect } from 'vitest';
 import type { Lab } from '../../simulators/lab.ts';
 
 /** What an outside client needs to reach one lab endpoint: address, lab CA, login, a VM with Tools and its guest login. */
@@ -65,4 +66,20 @@ export function parseChecks(stdout: string): Map<string, CheckResult> {
     out.set(r.check, r);
   }
   return out;
+}
+
+/**
+ * Every check in `all` must have run and passed, except those in `pending` (checks waiting on
+ * another room, each with its reason): their outcome is logged, and one that passes says so.
+ */
+export function judgeChecks(results: Map<string, CheckResult>, all: readonly string[], pending: Record<string, string>, label: string): void {
+  const failures: string[] = [];
+  for (const name of all) {
+    const r = results.get(name);
+    if (!r) failures.push(`${name}: did not run`);
+    else if (!r.ok && !(name in pending)) failures.push(`${name}: ${r.error}`);
+    else if (!r.ok) console.log(`[pending ${label}] ${name} (${pending[name]}): ${(r.error ?? '').split('\n')[0]}`);
+    else if (name in pending) console.log(`[pending ${label}] ${name} now passes: remove it from the pending list`);
+  }
+  expect(failures, failures.join('\n')).toEqual([]);
 }
