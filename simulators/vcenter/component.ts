@@ -32,7 +32,11 @@ export function vcenterComponent(hostname = VCENTER_HOSTNAME): ComponentSpec<Lab
       buildModel(engine);
       const soap = soapHandler(engine);
       // vSphere Automation REST shares the 443 listener with /sdk (docs/vcenter.md, "REST API").
-      const rest = mswRequestHandler(vcenterRestService({ login, exists: (o) => !!engine.lookup(new MoRef(o.type, o.id)) }).handlers);
+      const rest = mswRequestHandler(vcenterRestService({
+        login,
+        exists: (o) => !!engine.lookup(new MoRef(o.type, o.id)),
+        refuseLogin: () => !!engine.fault('invalid-login'),
+      }).handlers);
       await ctx.listenHttps(
         { listener: 'https', realPort: 443, protocol: 'soap', scheme: 'https', path: '/sdk' },
         (req, res, conn) => (isRestPath(req.url ?? '') ? rest(req, res, conn) : soap(req, res, conn)),

@@ -70,6 +70,10 @@ describe('vSphere Automation REST: sessions', () => {
     expect(wrong.status).toBe(401);
     expect(wrong.body.error_type).toBe('UNAUTHENTICATED');
     expect(wrong.body.messages[0].id).toBe('com.vmware.vapi.endpoint.method.authentication.required');
+    // The lab's invalid-login fault refuses a REST login too, once.
+    env.lab.faults.set({ target: 'vcenter', type: 'invalid-login', params: {}, remaining: 1 });
+    expect((await call('POST', '/api/session', { auth: login() })).status).toBe(401);
+    expect((await call('POST', '/api/session', { auth: login() })).status).toBe(201);
     const olderWrong = await call('POST', '/rest/com/vmware/cis/session', {});
     expect(olderWrong.status).toBe(401);
     expect(olderWrong.body.type).toBe('com.vmware.vapi.std.errors.unauthenticated');

@@ -10,6 +10,8 @@ export interface RestServiceOptions {
   login: Credentials;
   /** Whether an inventory object exists on this vCenter. */
   exists(o: ObjectId): boolean;
+  /** Consumes an active `invalid-login` fault: the next REST login is refused like a wrong password. */
+  refuseLogin?(): boolean;
 }
 
 /** The older form wraps create/update specs (`create_spec`, `update_spec`); the newer sends them bare. */
@@ -32,7 +34,7 @@ function objectList(v: unknown, field: string): ObjectId[] {
 
 /** Whether a request path belongs to the REST API rather than /sdk. */
 export function isRestPath(url: string): boolean {
-  return url.startsWith('/rest/') || url.startsWith('/api/') || url === '/api' || url === '/rest';
+  return url.startsWith('/rest/') || url.startsWith('/api/');
 }
 
 function sessionInfo(s: RestSession) {
@@ -45,7 +47,7 @@ function sessionInfo(s: RestSession) {
  * Returns the handlers and the tagging store (for tests and the lab's in-process API).
  */
 export function vcenterRestService(opts: RestServiceOptions): { handlers: RequestHandler[]; tagging: TaggingStore; sessions: RestSessions } {
-  const sessions = new RestSessions(opts.login);
+  const sessions = new RestSessions(opts.login, opts.refuseLogin);
   const tagging = new TaggingStore(opts.exists);
   const id = (call: RestCall) => call.id!;
 

@@ -25,6 +25,8 @@ export class RestSessions {
 
   constructor(
     private readonly login: Credentials,
+    /** A protocol fault that refuses the next login (`invalid-login`, shared with SOAP Login). */
+    private readonly refuseLogin: () => boolean = () => false,
     private readonly idleMs = 30 * 60_000,
   ) {}
 
@@ -36,7 +38,7 @@ export class RestSessions {
     const colon = decoded.indexOf(':');
     const user = colon < 0 ? decoded : decoded.slice(0, colon);
     const password = colon < 0 ? '' : decoded.slice(colon + 1);
-    if (!same(user.toLowerCase(), this.login.user.toLowerCase()) || !same(password, this.login.password)) throw authRequired();
+    if (this.refuseLogin() || !same(user.toLowerCase(), this.login.user.toLowerCase()) || !same(password, this.login.password)) throw authRequired();
     const now = new Date();
     // vCenter's ids are 32 hex characters.
     const s: RestSession = { id: randomBytes(16).toString('hex'), user: this.login.user, created: now, lastAccessed: now };
