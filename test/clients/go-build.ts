@@ -39,8 +39,10 @@ export async function buildGoProgram(srcDir: string, name: string): Promise<GoBi
   const started = Date.now();
   const env = { ...process.env, GOPATH, GO111MODULE: 'off', GOFLAGS: '', GOCACHE: join(GO_CACHE_DIR, 'cache'), CGO_ENABLED: '0' };
   // A cold build compiles govmomi's vim25/types (large); on a loaded 2-core machine that takes minutes.
-  const res = await run('go', ['build', '-o', `${path}.tmp`, '.'], { env, cwd: srcDir, timeoutMs: 15 * 60_000 });
+  // A private output name, renamed into place: two runs building at once never see half a binary.
+  const tmp = `${path}.${process.pid}.tmp`;
+  const res = await run('go', ['build', '-o', tmp, '.'], { env, cwd: srcDir, timeoutMs: 15 * 60_000 });
   if (res.code !== 0) throw new Error(`go build in ${srcDir} failed:\n${res.stderr}`);
-  renameSync(`${path}.tmp`, path);
+  renameSync(tmp, path);
   return { path, built: true, buildMs: Date.now() - started };
 }

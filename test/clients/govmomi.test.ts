@@ -38,7 +38,7 @@ let binary: GoBinary;
 beforeAll(async () => {
   if (skipReason) return;
   binary = await buildGoProgram(SRC, 'govmomi-checks');
-  if (binary.built) console.log(`govmomi checks: cold build took ${(binary.buildMs / 1000).toFixed(1)} s`);
+  if (binary.built) console.log(`govmomi checks: built in ${(binary.buildMs / 1000).toFixed(1)} s (minutes when the Go build cache is cold)`);
   lab = await startTestLab({ without: ['cloud', 'ntp', 'guests'] });
 }, 20 * 60_000);
 afterAll(async () => {
