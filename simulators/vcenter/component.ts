@@ -4,6 +4,9 @@ import { SoapEngine } from './engine.ts';
 import { buildModel } from './model.ts';
 import { soapHandler } from './http.ts';
 import { thumbprintFinder } from './thumbprints.ts';
+import { MoRef } from '../core/codecs/vim25/index.ts';
+import { mswRequestHandler } from '../core/net/msw-adapter.ts';
+import { isRestPath, vcenterRestService } from './rest/handlers.ts';
 
 export const VCENTER_HOSTNAME = 'vcenter.lab.test';
 
@@ -27,7 +30,18 @@ export function vcenterComponent(hostname = VCENTER_HOSTNAME): ComponentSpec<Lab
         thumbprintOf: thumbprintFinder(ctx),
       });
       buildModel(engine);
-      await ctx.listenHttps({ listener: 'https', realPort: 443, protocol: 'soap', scheme: 'https', path: '/sdk' }, soapHandler(engine), { traceRequests: false });
+      const soap = soapHandler(engine);
+      // vSphere Automation REST shares the 443 listener with /sdk (docs/vcenter.md, "REST API").
+      const rest = mswRequestHandler(vcenterRestService({
+        login,
+        exists: (o) => !!engine.lookup(new MoRef(o.type, o.id)),
+        refuseLogin: () => !!engine.fault('invalid-login'),
+      }).handlers);
+      await ctx.listenHttps(
+        { listener: 'https', realPort: 443, protocol: 'soap', scheme: 'https', path: '/sdk' },
+        (req, res, conn) => (isRestPath(req.url ?? '') ? rest(req, res, conn) : soap(req, res, conn)),
+        { traceRequests: false },
+      );
       return { stop: async () => engine.stop() };
     },
   };

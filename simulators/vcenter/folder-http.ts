@@ -118,7 +118,8 @@ export function folderHandler(engine: SoapEngine) {
       drain();
       return reply(res, 401, 'authentication required: a vmware_soap_session cookie, a vmware_cgi_ticket or Basic credentials', { 'www-authenticate': 'Basic realm="VMware HTTP server"' });
     }
-    const dcPath = url.searchParams.get('dcPath');
+    // govmomi sends the datacenter's inventory path with a leading slash (dcPath=/Lab-DC).
+    const dcPath = url.searchParams.get('dcPath')?.replace(/^\//, '') ?? null;
     if ((dcPath ?? (engine.flavor === 'esxi' ? dcName() : '')) !== dcName()) {
       drain();
       return reply(res, 404, `datacenter ${dcPath ?? '(none: dcPath is required)'} not found`);
