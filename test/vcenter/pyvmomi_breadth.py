@@ -86,12 +86,13 @@ def _():
     assert fault_name(lambda: sm.TerminateSession(["no-such-session"])) == "NotFound"
     sm.TerminateSession([theirs])
     assert theirs not in [s.key for s in sm.sessionList]
-    # A saved cookie that no longer works: currentSession reads as unset (no fault), other reads fault.
+    # A saved cookie that no longer works: vCenter puts currentSession in missingSet (NotAuthenticated)
+    # and pyVmomi's accessor raises that fault, which is how a client learns it must log in again.
     from pyVmomi import SoapStubAdapter
     stale = SoapStubAdapter(host=cfg["host"], port=int(cfg["port"]), version=si._stub.version, sslContext=ctx)
     stale.cookie = 'vmware_soap_session="52deadbeef"'
     stale_sm = vim.ServiceInstance("ServiceInstance", stale).RetrieveContent().sessionManager
-    assert stale_sm.currentSession is None
+    assert fault_name(lambda: stale_sm.currentSession) == "NotAuthenticated"
     assert fault_name(lambda: stale_sm.sessionList) == "NotAuthenticated"
     return {"sessions": len(keys)}
 
