@@ -131,7 +131,7 @@ async function readAndStore(ctx: FlowContext, vs: VsphereClient, vm: MoRef, snap
       if (!(err instanceof VimFaultError) || err.faultType !== 'FileFault' || base === '*') {
         throw new ProxyError('cbt', `${input.name}: QueryChangedDiskAreas failed: ${(err as Error).message}`, {}, { cause: err });
       }
-      ctx.log(`${input.name}: changeId ${base} is no longer valid (CBT reset); falling back to a full read of ${disk.label}`, 'warn');
+      ctx.log(`${input.name}: changeId ${base} is no longer valid (CBT reset, or change tracking restarted on the host: ${err.message}); falling back to a full read of ${disk.label}`, 'warn');
       base = '*';
       fellBack = true;
       areas = await vs.queryChangedDiskAreas(vm, snapshot, disk.key, '*', disk.capacityBytes);
