@@ -127,6 +127,7 @@ export const scenarioSchema = {
         hosts: { type: 'integer', minimum: 1, maximum: 16 },
         singleHost: { type: 'boolean' },
         without: { type: 'array', items: { enum: ['cloudcache', 'ntp', 'guests'] }, uniqueItems: true },
+        lockout: { enum: ['vmware', 'off'] },
         registration: {
           oneOf: [
             { const: 'vcenter' },

@@ -22,6 +22,8 @@ export interface ScenarioLab {
   without?: string[];
   /** vcenter (default), or the ESXi component (esxi-01...) the proxy registers with directly. */
   registration?: 'vcenter' | { standalone: string };
+  /** Account lockout and activation throttling: vmware (default) or off. */
+  lockout?: 'vmware' | 'off';
 }
 
 export interface ScenarioProxy {
