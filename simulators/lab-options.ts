@@ -24,4 +24,6 @@ export interface LabOptions extends Omit<CoreLabOptions, 'trace'> {
   lockout?: LockoutMode;
   /** Time source of lockout windows and cloud job leases (default Date.now); tests move it instead of waiting. */
   clock?: Clock;
+  /** How long the cloud's job claim holds without a heartbeat from the proxy (default 60 s; docs/cloud-api.md). */
+  jobLeaseMs?: number;
 }

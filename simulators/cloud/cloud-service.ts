@@ -28,6 +28,8 @@ export interface CloudServiceOptions {
   lockout?: LockoutMode;
   /** Time source of the activation throttle and job leases (default Date.now). */
   clock?: Clock;
+  /** How long a job claim holds without a heartbeat (default 60 s). */
+  jobLeaseMs?: number;
 }
 
 export type Caller = Principal | { id: 'admin'; name: string; role: 'admin' };
@@ -52,7 +54,7 @@ export class CloudService {
     this.blocks = openBlockStore(dir ? join(dir, 'blocks') : undefined);
     this.principals = new Principals(this.db, options.activationToken);
     this.activationThrottle = new AccountLockout((options.lockout ?? 'vmware') === 'vmware' ? ACTIVATION_POLICY : undefined, options.clock);
-    this.jobs = new JobQueue(this.db);
+    this.jobs = new JobQueue(this.db, options.clock, options.jobLeaseMs);
     this.manifests = new ManifestStore(this.db);
     this.catalog = new SqlCatalog(this.db);
     const { blocks, options: o } = this;

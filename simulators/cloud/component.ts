@@ -30,6 +30,7 @@ export function cloudComponent(name = 'cloud', hostname = CLOUD_HOSTNAME): Compo
         faults: ctx.faults,
         lockout: ctx.world.options?.lockout,
         clock: ctx.world.options?.clock,
+        jobLeaseMs: ctx.world.options?.jobLeaseMs,
       });
       ctx.world.cloud = service;
       try {

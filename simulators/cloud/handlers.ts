@@ -40,6 +40,7 @@ export function cloudHandlers(cloud: CloudService): RequestHandler[] {
     http.post(`${P}/heartbeat`, guarded(as('proxy'), async ({ request }) => {
       const body = await readJson(request);
       const beat = cloud.principals.heartbeat(proxy(request), body);
+      cloud.jobs.renew(proxy(request));
       return HttpResponse.json({ ...beat, queuedJobs: cloud.jobs.list('queued').length });
     })),
     http.post(`${P}/tokens/introspect`, guarded(as('cache'), async ({ request }) => {
