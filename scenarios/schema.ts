@@ -51,6 +51,7 @@ const stepExpect = {
     kind: { enum: ['full', 'incremental', 'fell-back'] },
     blocksUploaded: range,
     blocks: range,
+    nfcResumes: range,
     target: { enum: ['cloudcache', 'cloud'] },
     quiesced: { type: 'boolean' },
     probe: { enum: ['open', 'closed', 'filtered', 'skipped'] },
@@ -73,7 +74,8 @@ function step(type: string, required: string[], props: Record<string, unknown>) 
 }
 
 export const STEP_SCHEMAS = [
-  step('vm-backup', ['vm'], { vm: name, mode: { enum: ['auto', 'full', 'incremental'] } }),
+  step('vm-backup', ['vm'], { vm: name, mode: { enum: ['auto', 'full', 'incremental'] }, takeOver: id }),
+  step('abandon-job', ['vm'], { vm: name }),
   step('sql-backup', ['vm', 'backup'], {
     vm: name,
     backup: { enum: ['full', 'diff', 'log', 'copy-only'] },
@@ -128,6 +130,7 @@ export const scenarioSchema = {
         singleHost: { type: 'boolean' },
         without: { type: 'array', items: { enum: ['cloudcache', 'ntp', 'guests'] }, uniqueItems: true },
         lockout: { enum: ['vmware', 'off'] },
+        jobLeaseMs: { type: 'integer', minimum: 100, maximum: 3_600_000 },
         registration: {
           oneOf: [
             { const: 'vcenter' },
