@@ -75,7 +75,6 @@ function step(type: string, required: string[], props: Record<string, unknown>) 
 
 export const STEP_SCHEMAS = [
   step('vm-backup', ['vm'], { vm: name, mode: { enum: ['auto', 'full', 'incremental'] }, takeOver: id }),
-  step('abandon-job', ['vm'], { vm: name }),
   step('sql-backup', ['vm', 'backup'], {
     vm: name,
     backup: { enum: ['full', 'diff', 'log', 'copy-only'] },
@@ -108,6 +107,7 @@ export const STEP_SCHEMAS = [
     fault: { type: 'object', additionalProperties: false, required: ['target', 'type'], properties: faultSpec },
   }),
   step('clear-fault', [], { fault: id }),
+  step('abandon-job', ['vm'], { vm: name }),
 ];
 
 export const STEP_TYPES = STEP_SCHEMAS.map((s) => s.properties.type.const);
