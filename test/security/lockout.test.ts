@@ -1,4 +1,9 @@
 import { request as httpsRequest } from 'node:https';
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Lab } from '../../simulators/lab.ts';
 import type { LabOptions } from '../../simulators/lab-options.ts';
@@ -97,6 +102,22 @@ describe('lockout "vmware" (the default)', () => {
     expect(await third.login(user, password)).toBe(`230 User ${user} logged in.`);
     third.close();
     expect(await t.login('esxi-01.lab.test', user, password)).toBe('ok');
+  });
+
+  test('pyVmomi sees vim.fault.InvalidLogin for the right password once the account is locked', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'bpsim-lockout-'));
+    try {
+      const ca = join(dir, 'ca.pem');
+      await writeFile(ca, t.lab.ca.cert);
+      const ep = t.lab.endpoint('vcenter', 'https');
+      const { user, password } = t.lab.credentials.vcenter!;
+      const script = new URL('./pyvmomi_lockout.py', import.meta.url).pathname;
+      const { stdout } = await promisify(execFile)('/usr/bin/python3', [script, ep.bindAddress, String(ep.port), ca, user, password, '5'], { timeout: 120_000 });
+      expect(stdout.trim().split('\n')).toEqual([...Array(6).fill('vim.fault.InvalidLogin')]);
+      t.advance(301);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   test('cloud activation: after 10 wrong tokens from one address, 429 with Retry-After, even for the right token, until 60 s passed', async () => {
