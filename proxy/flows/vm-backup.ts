@@ -139,6 +139,7 @@ async function readAndStore(ctx: FlowContext, vs: VsphereClient, vm: MoRef, snap
   const disks = await vs.disks(snapshot);
   const blockSize = ctx.config.blockSize;
   const prevBlockSize = Number(input.previous?.blockSize ?? 0);
+  const warnings: string[] = [];
   const plans: { disk: DiskInfo; base: string; extents: { start: number; length: number }[]; prev?: ManifestDisk; fellBack: boolean }[] = [];
   for (const disk of disks) {
     if (disk.encrypted && ctx.config.transport === 'nbd') {
@@ -154,7 +155,9 @@ async function readAndStore(ctx: FlowContext, vs: VsphereClient, vm: MoRef, snap
       if (!(err instanceof VimFaultError) || err.faultType !== 'FileFault' || base === '*') {
         throw new ProxyError('cbt', `${input.name}: QueryChangedDiskAreas failed: ${(err as Error).message}`, {}, { cause: err });
       }
-      ctx.log(`${input.name}: changeId ${base} is no longer valid (CBT reset, or change tracking restarted on the host: ${err.message}); falling back to a full read of ${disk.label}`, 'warn');
+      const warning = `${input.name}: changeId ${base} is no longer valid (CBT reset, or change tracking restarted on the host: ${err.message}); falling back to a full read of ${disk.label}`;
+      ctx.log(warning, 'warn');
+      warnings.push(warning);
       base = '*';
       fellBack = true;
       areas = await vs.queryChangedDiskAreas(vm, snapshot, disk.key, '*', disk.capacityBytes);
@@ -207,7 +210,7 @@ async function readAndStore(ctx: FlowContext, vs: VsphereClient, vm: MoRef, snap
     kind,
     fullFallbacks: plans.filter((p) => p.fellBack).map((p) => p.disk.key),
     nfcResumes,
-    warnings: [] as string[],
+    warnings,
     target: ctx.data.name,
     transport: ctx.config.transport,
     quiesced: false,

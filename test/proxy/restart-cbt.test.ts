@@ -51,6 +51,8 @@ test('after a restart on the same state dir, a backup based on the old changeId 
     expect(next.fullFallbacks).toEqual([disk.key]);
     expect(next.blocksUploaded).toBe(newBlocks);
     expect(logs.some((l) => l.startsWith('warn') && l.includes(oldChangeId!) && /no longer valid/.test(l))).toBe(true);
+    // The job result says why too (FileFault from QueryChangedDiskAreas, named in the warning).
+    expect(next.warnings).toEqual([expect.stringMatching(/changeId .*\/\d+ is no longer valid.*falling back to a full read/)]);
     // And the incremental after it is based on this run's changeId again.
     disk.write({ disk, readOnly: false }, at, randomBytes(proxy.config.blockSize));
     const inc = await proxy.backupVm({ vm: 'web01' });
