@@ -38,16 +38,16 @@ async function clockedLab(options: LabOptions = {}) {
 type Clocked = Awaited<ReturnType<typeof clockedLab>>;
 
 /** POST /api/v1/activate straight over TLS (no client retries): status, Retry-After and code. */
-function activate(lab: Lab, token: string, proxyName: string): Promise<{ status: number; retryAfter?: string; code?: string }> {
+function activate(lab: Lab, token: string, proxyName: string, localAddress = '127.0.0.1'): Promise<{ status: number; retryAfter?: string; code?: string; message?: string }> {
   const ep = lab.endpoint('cloud', 'https');
   return new Promise((resolve, reject) => {
     const body = JSON.stringify({ activationToken: token, proxyName });
     const req = httpsRequest(
-      { host: ep.bindAddress, port: ep.port, servername: ep.hostname, ca: lab.ca.cert, method: 'POST', path: '/api/v1/activate', headers: { host: ep.hostname, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
+      { host: ep.bindAddress, port: ep.port, localAddress, servername: ep.hostname, ca: lab.ca.cert, method: 'POST', path: '/api/v1/activate', headers: { host: ep.hostname, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
       (res) => {
         let text = '';
         res.on('data', (d) => (text += d));
-        res.on('end', () => resolve({ status: res.statusCode!, retryAfter: res.headers['retry-after'] as string | undefined, code: text ? JSON.parse(text).code : undefined }));
+        res.on('end', () => resolve({ status: res.statusCode!, retryAfter: res.headers['retry-after'] as string | undefined, ...(text ? { code: JSON.parse(text).code, message: JSON.parse(text).message } : {}) }));
       },
     );
     req.once('error', reject);
@@ -124,6 +124,9 @@ describe('lockout "vmware" (the default)', () => {
     for (let i = 0; i < 10; i++) expect(await activate(t.lab, `BPSIM-ACT-WRONG-${i}`, 'p')).toMatchObject({ status: 403, code: 'invalid_activation_token' });
     const throttled = await activate(t.lab, t.lab.credentials.cloud!.password, 'throttled-proxy');
     expect(throttled).toMatchObject({ status: 429, code: 'too_many_attempts', retryAfter: '60' });
+    // Counted per source address: the message names the caller's.
+    expect(throttled.message).toMatch(/from 127\.0\.0\.1;/);
+    expect(await activate(t.lab, t.lab.credentials.cloud!.password, 'other-address', t.lab.addressOf('proxy'))).toMatchObject({ status: 201 });
     t.advance(61);
     expect(await activate(t.lab, t.lab.credentials.cloud!.password, 'throttled-proxy')).toMatchObject({ status: 201 });
   });
