@@ -1,4 +1,4 @@
-import { AccountLockout, type LockoutPolicy } from './core/lockout.ts';
+import { AccountLockout, lockoutOn, type LockoutPolicy } from './core/lockout.ts';
 import type { LabWorld } from './world.ts';
 
 declare module './world.ts' {
@@ -13,15 +13,8 @@ export function lockoutFor(world: LabWorld, component: string, policy: LockoutPo
   world.lockouts ??= new Map();
   let l = world.lockouts.get(component);
   if (!l) {
-    const on = (world.options?.lockout ?? 'vmware') === 'vmware';
-    l = new AccountLockout(on ? policy : undefined, labClock(world));
+    l = new AccountLockout(lockoutOn(world.options?.lockout) ? policy : undefined, world.options?.clock ?? Date.now);
     world.lockouts.set(component, l);
   }
   return l;
-}
-
-/** The lab's time source for lockout windows and leases. */
-export function labClock(world: Pick<LabWorld, 'options'>): () => number {
-  const clock = world.options?.clock;
-  return clock ? () => clock() : Date.now;
 }

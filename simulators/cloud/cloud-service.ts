@@ -11,7 +11,7 @@ import { ManifestStore } from './manifests.ts';
 import { openMetadataDb, type Db } from './metadata-db.ts';
 import { Principals, type Principal, type Role } from './principals.ts';
 import { SqlCatalog } from './sql-catalog.ts';
-import { ACTIVATION_POLICY, AccountLockout, type Clock, type LockoutMode } from '../core/lockout.ts';
+import { ACTIVATION_POLICY, AccountLockout, lockoutOn, type Clock, type LockoutMode } from '../core/lockout.ts';
 import type { ActivationResult } from '../core/codecs/cloud-api.ts';
 
 export interface CloudServiceOptions {
@@ -53,7 +53,7 @@ export class CloudService {
     this.db = openMetadataDb(dir ? join(dir, 'metadata.sqlite') : undefined);
     this.blocks = openBlockStore(dir ? join(dir, 'blocks') : undefined);
     this.principals = new Principals(this.db, options.activationToken);
-    this.activationThrottle = new AccountLockout((options.lockout ?? 'vmware') === 'vmware' ? ACTIVATION_POLICY : undefined, options.clock);
+    this.activationThrottle = new AccountLockout(lockoutOn(options.lockout) ? ACTIVATION_POLICY : undefined, options.clock);
     this.jobs = new JobQueue(this.db, options.clock, options.jobLeaseMs);
     this.manifests = new ManifestStore(this.db);
     this.catalog = new SqlCatalog(this.db);

@@ -6,7 +6,9 @@
 
 /** `vmware`: VMware's default policies (docs/reliability.md, "Security behaviour"); `off`: no lockout or throttling. */
 export type LockoutMode = 'vmware' | 'off';
-export const LOCKOUT_MODES: readonly LockoutMode[] = ['vmware', 'off'];
+
+/** Whether a lab's mode (undefined: the default) locks accounts and throttles. */
+export const lockoutOn = (mode: LockoutMode | undefined): boolean => (mode ?? 'vmware') === 'vmware';
 
 /** Milliseconds since the epoch, like Date.now. */
 export type Clock = () => number;

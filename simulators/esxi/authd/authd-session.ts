@@ -15,7 +15,7 @@ import {
 } from '../../core/codecs/nfc/index.ts';
 import { TicketError } from '../tickets.ts';
 import type { NfcAccess } from './access.ts';
-import { ESXI_POLICY } from '../../core/lockout.ts';
+import { ESXI_POLICY, lockoutOn } from '../../core/lockout.ts';
 import { lockoutFor } from '../../lockouts.ts';
 
 export interface AuthdOutcome {
@@ -69,7 +69,7 @@ export async function runAuthd(ctx: ComponentContext<LabWorld>, raw: Duplex, con
   let loggedIn = false;
   let bad = 0;
   let failedPass = 0;
-  const limitPass = (ctx.world.options?.lockout ?? 'vmware') === 'vmware';
+  const limitPass = lockoutOn(ctx.world.options?.lockout);
   for (;;) {
     let line: string;
     try {
