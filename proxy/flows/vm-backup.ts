@@ -4,7 +4,7 @@ import { VimFaultError, type DiskInfo, type VsphereClient } from '../clients/vsp
 import { bool, str } from '../clients/vsphere/values.ts';
 import { ProxyError } from '../errors.ts';
 import type { FlowContext } from './context.ts';
-import { alignToBlocks, storeBlocks, type Block, type UploadStats } from './blocks.ts';
+import { alignToBlocks, storeBlocks, type UploadStats } from './blocks.ts';
 import { ResumingNfcReader } from './resumable-read.ts';
 import { probeGuest, type GuestProbe } from './probe-guest.ts';
 import { findVm } from './find-vm.ts';
@@ -102,7 +102,7 @@ async function snapshotForBackup(ctx: FlowContext, vs: VsphereClient, vm: MoRef,
   } catch (err) {
     if (!(err instanceof ProxyError) || err.errorClass !== 'quiesce') throw err;
     const warning = `${err.message}; fell back to a crash-consistent snapshot (quiesce=false)`;
-    ctx.log(`${warning}`, 'warn');
+    ctx.log(warning, 'warn');
     warnings.push(warning);
     return { snapshot: await createSnapshot(ctx, vs, vm, name, false), quiesced: false };
   }
