@@ -104,7 +104,7 @@ describe('VM backup over the wire', () => {
   test('a 902 reset mid-read: a new ticket and NFC session, reading resumes at the confirmed offset (no block read twice)', async () => {
     const [disk] = disksOf('web01');
     const blocks = alignToBlocks(disk!.allocatedExtents(), proxy.config.blockSize, disk!.capacityBytes);
-    lab.faults.set({ target: 'esxi-02:authd', type: 'reset-after', params: { bytes: 3_000_000 }, remaining: 1 });
+    lab.faults.set({ target: 'esxi-02:authd', type: 'reset-after', params: { bytes: 12_000_000 }, remaining: 1 });
     const r = await proxy.backupVm({ vm: 'web01' });
     expect(r.nfcResumes).toBe(1);
     // Restarting from zero would read the blocks before the reset twice.
