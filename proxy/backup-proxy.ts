@@ -83,8 +83,10 @@ export class BackupProxy {
       if (p.job === job.id && p.bytesTotal > 0) report(Math.floor((100 * p.bytesDone) / p.bytesTotal), p.phase);
     };
     this.events.on('progress', onProgress);
+    const stopHeartbeats = this.keepLease(job, ctx.log);
     try {
       ctx.log(`job ${job.id}: ${job.type} ${JSON.stringify(job.params)}`);
+      for (const lost of job.expiredLeases ?? []) ctx.log(`job ${job.id}: taken over; the lease of ${lost.proxyName ?? 'a proxy'} expired at ${lost.at}`, 'warn');
       await checkClock(ctx);
       const result = await this.dispatch(ctx, job.type as JobType, job.params);
       await this.cloud.reportResult(job.id, { status: 'succeeded', result: result as unknown as Record<string, unknown> });
@@ -96,9 +98,23 @@ export class BackupProxy {
       await this.cloud.reportResult(job.id, { status: 'failed', error: { code: error.errorClass, message: error.message } }).catch(() => {});
       return { job: await this.cloud.getJob(job.id).catch(() => job), status: 'failed', error };
     } finally {
+      stopHeartbeats();
       this.events.off('progress', onProgress);
       await ctx.close();
     }
+  }
+
+  /**
+   * The cloud's claim is a lease: heartbeats at a third of its length renew it, so one lost
+   * heartbeat does not cost the job. Returns the function that stops them.
+   */
+  private keepLease(job: Job, log: FlowContext['log']): () => void {
+    const periodMs = Math.max(100, ((job.leaseSeconds ?? 60) * 1000) / 3);
+    const timer = setInterval(() => {
+      this.cloud.heartbeat({ proxy: this.config.name, state: 'busy', job: job.id }).catch((err: Error) => log(`heartbeat failed (the lease of job ${job.id} is not renewed): ${err.message}`, 'warn'));
+    }, periodMs);
+    timer.unref();
+    return () => clearInterval(timer);
   }
 
   private dispatch(ctx: FlowContext, type: JobType, params: Record<string, unknown>) {

@@ -44,7 +44,7 @@ export function checkStep(state: RunState, step: Step, outcome: StepOutcome): Ex
     const fellBack = Array.isArray(r.fullFallbacks) && r.fullFallbacks.length > 0;
     out.push(check('kind', x.kind, has ? (fellBack ? 'fell-back' : r.kind) : '(no result)'));
   }
-  for (const field of ['blocksUploaded', 'blocks'] as const) {
+  for (const field of ['blocksUploaded', 'blocks', 'nfcResumes'] as const) {
     const want = x[field];
     if (want === undefined) continue;
     const n = r[field];

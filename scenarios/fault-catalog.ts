@@ -25,7 +25,8 @@ export const FAULT_CATALOG: readonly CatalogEntry[] = [
   net('latency', 'ms, jitterMs', 'succeeds'),
   net('bandwidth', 'bytesPerSecond', 'succeeds'),
   net('slice', 'size, delayMs', 'succeeds'),
-  net('reset-after', 'bytes', 'nfc'),
+  // Once: resumed on a new NFC session (nfc-resume); on every connection: nfc after 3 resumes (network-faults).
+  { family: 'network', type: 'reset-after', target: 'any TCP listener', params: 'bytes', reaction: 'succeeds', shownIn: 'nfc-resume' },
   tls('tls-expired'),
   tls('tls-wrong-host'),
   tls('tls-unknown-ca'),
@@ -33,7 +34,7 @@ export const FAULT_CATALOG: readonly CatalogEntry[] = [
   tls('tls-thumbprint-changed'),
   { family: 'vcenter', type: 'invalid-login', target: 'vcenter or esxi-NN', params: '-', reaction: 'auth', shownIn: 'vcenter-faults' },
   { family: 'vcenter', type: 'session-expired', target: 'vcenter or esxi-NN', params: '-', reaction: 'succeeds after retry', shownIn: 'vcenter-faults' },
-  { family: 'vcenter', type: 'snapshot-quiesce-failure', target: 'vcenter or esxi-NN', params: '-', reaction: 'quiesce', shownIn: 'vcenter-faults' },
+  { family: 'vcenter', type: 'snapshot-quiesce-failure', target: 'vcenter or esxi-NN', params: '-', reaction: 'succeeds', shownIn: 'quiesce-fallback' },
   { family: 'vcenter', type: 'snapshot-stuck', target: 'vcenter or esxi-NN', params: '-', reaction: 'timeout', shownIn: 'vcenter-faults' },
   { family: 'vcenter', type: 'cbt-reset', target: 'vcenter or esxi-NN', params: 'vm', reaction: 'succeeds', shownIn: 'cbt-reset' },
   { family: 'vcenter', type: 'guest-ops-unavailable', target: 'vcenter or esxi-NN', params: '-', reaction: 'guest', shownIn: 'vcenter-faults' },

@@ -124,6 +124,7 @@ function checkReferences(s: Scenario, problem: (path: PathPart[], message: strin
       if (st.from) before(st.from, i, ['steps', i, 'from'], 'vm-backup');
       else if (!st.vm) problem(['steps', i], 'a dr-restore step needs "vm" or "from" (the id of a vm-backup step)');
     }
+    if (st.type === 'vm-backup' && st.takeOver) before(st.takeOver, i, ['steps', i, 'takeOver'], 'abandon-job');
     regexAt(st.expect?.message, ['steps', i, 'expect', 'message']);
     regexAt(st.expect?.log, ['steps', i, 'expect', 'log']);
     traceChecks(st.expect?.trace, ['steps', i, 'expect', 'trace']);

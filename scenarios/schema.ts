@@ -51,6 +51,7 @@ const stepExpect = {
     kind: { enum: ['full', 'incremental', 'fell-back'] },
     blocksUploaded: range,
     blocks: range,
+    nfcResumes: range,
     target: { enum: ['cloudcache', 'cloud'] },
     quiesced: { type: 'boolean' },
     probe: { enum: ['open', 'closed', 'filtered', 'skipped'] },
@@ -73,7 +74,7 @@ function step(type: string, required: string[], props: Record<string, unknown>) 
 }
 
 export const STEP_SCHEMAS = [
-  step('vm-backup', ['vm'], { vm: name, mode: { enum: ['auto', 'full', 'incremental'] } }),
+  step('vm-backup', ['vm'], { vm: name, mode: { enum: ['auto', 'full', 'incremental'] }, takeOver: id }),
   step('sql-backup', ['vm', 'backup'], {
     vm: name,
     backup: { enum: ['full', 'diff', 'log', 'copy-only'] },
@@ -106,6 +107,7 @@ export const STEP_SCHEMAS = [
     fault: { type: 'object', additionalProperties: false, required: ['target', 'type'], properties: faultSpec },
   }),
   step('clear-fault', [], { fault: id }),
+  step('abandon-job', ['vm'], { vm: name }),
 ];
 
 export const STEP_TYPES = STEP_SCHEMAS.map((s) => s.properties.type.const);
@@ -127,6 +129,8 @@ export const scenarioSchema = {
         hosts: { type: 'integer', minimum: 1, maximum: 16 },
         singleHost: { type: 'boolean' },
         without: { type: 'array', items: { enum: ['cloudcache', 'ntp', 'guests'] }, uniqueItems: true },
+        lockout: { enum: ['vmware', 'off'] },
+        jobLeaseMs: { type: 'integer', minimum: 100, maximum: 3_600_000 },
         registration: {
           oneOf: [
             { const: 'vcenter' },

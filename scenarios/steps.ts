@@ -1,4 +1,6 @@
+import { randomBytes } from 'node:crypto';
 import type { JobOutcome } from '../proxy/backup-proxy.ts';
+import { CloudClient } from '../proxy/clients/cloud/cloud-client.ts';
 import { classify } from '../proxy/errors.ts';
 import type { LogLine } from '../proxy/events.ts';
 import type { Lab } from '../simulators/lab.ts';
@@ -46,12 +48,15 @@ async function execute(state: RunState, step: Step): Promise<Done> {
   const { lab, proxy } = state;
   switch (step.type) {
     case 'vm-backup': {
-      const done = await job(state, step.via, 'vm-backup', { vm: step.vm, mode: step.mode ?? 'auto' }, () => proxy.backupVm({ vm: step.vm, mode: step.mode ?? 'auto' }));
+      const left = step.takeOver ? abandonedJob(state, step.takeOver) : undefined;
+      const done = await job(state, step.via, 'vm-backup', { vm: step.vm, mode: step.mode ?? 'auto' }, () => proxy.backupVm({ vm: step.vm, mode: step.mode ?? 'auto' }), left);
       const manifestId = done.result?.manifestId;
       // What the disks held when the backup ran: nothing writes between the snapshot and now but steps.
       if (typeof manifestId === 'string') state.sourceDisks.set(manifestId, lab.world.disks.forVm(vmOf(lab, step.vm).moid).map((d) => ({ key: d.key, checksum: d.checksum() })));
       return done;
     }
+    case 'abandon-job':
+      return abandonJob(state, step.vm);
     case 'sql-backup': {
       const params = { vm: step.vm, type: step.backup, instance: step.instance, databases: step.databases };
       return job(state, step.via, 'sql-backup', params, () => proxy.backupSql(params));
@@ -107,7 +112,15 @@ async function execute(state: RunState, step: Step): Promise<Done> {
  * Runs a proxy flow: through the cloud's job queue (the proxy claims it, runs it and reports the
  * result, as a deployed proxy does) or as a direct library call.
  */
-async function job(state: RunState, via: 'queue' | 'direct' | undefined, type: string, params: Record<string, unknown>, direct: () => Promise<object>): Promise<Done> {
+async function job(
+  state: RunState,
+  via: 'queue' | 'direct' | undefined,
+  type: string,
+  params: Record<string, unknown>,
+  direct: () => Promise<object>,
+  /** A job already in the queue to claim instead of queuing a new one. */
+  existing?: string,
+): Promise<Done> {
   const clean = Object.fromEntries(Object.entries(params).filter(([, v]) => v !== undefined));
   if (via === 'direct') {
     try {
@@ -118,7 +131,7 @@ async function job(state: RunState, via: 'queue' | 'direct' | undefined, type: s
   }
   const cloud = state.lab.world.cloud;
   if (!cloud) throw new StepSetupError('this lab has no cloud to queue jobs in; use "via: direct"');
-  const queued = cloud.queueJob({ type, params: clean });
+  const queued = existing ? { id: existing } : cloud.queueJob({ type, params: clean });
   let outcome: JobOutcome | undefined;
   try {
     outcome = await state.proxy.runNextJob();
@@ -134,6 +147,29 @@ async function job(state: RunState, via: 'queue' | 'direct' | undefined, type: s
     error: outcome.error ? { errorClass: outcome.error.errorClass, message: outcome.error.message } : undefined,
     job: { id: queued.id, state: cloud.job(queued.id)?.state ?? outcome.job.state },
   };
+}
+
+/**
+ * A second proxy (its own name, activated over the wire) claims a vm-backup job and goes silent, as
+ * a proxy that dies does: the job stays claimed until its lease lapses.
+ */
+async function abandonJob(state: RunState, vm: string): Promise<Done> {
+  const cloud = state.lab.world.cloud;
+  if (!cloud) throw new StepSetupError('this lab has no cloud to queue jobs in');
+  const queued = cloud.queueJob({ type: 'vm-backup', params: { vm, mode: 'auto' } });
+  const { proxy } = state;
+  const gone = new CloudClient({ http: proxy.http, host: proxy.config.cloud.host, retry: { attempts: 1 } });
+  const name = `proxy-gone-${randomBytes(3).toString('hex')}`;
+  await gone.activate(proxy.config.cloud.activationToken, name);
+  const claimed = await gone.claimJob();
+  if (claimed?.id !== queued.id) throw new StepSetupError(`${name} claimed ${claimed?.id ?? 'nothing'}, not ${queued.id} (another job was queued)`);
+  return { status: 'succeeded', result: { jobId: queued.id, claimedBy: name, leaseExpiresAt: claimed.leaseExpiresAt }, job: { id: queued.id, state: claimed.state } };
+}
+
+function abandonedJob(state: RunState, stepId: string): string {
+  const id = state.byId.get(stepId)?.result?.jobId;
+  if (typeof id !== 'string') throw new StepSetupError(`step "${stepId}" left no abandoned job to take over`);
+  return id;
 }
 
 export function vmOf(lab: Lab, vm: string): VmSpec {

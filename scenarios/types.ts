@@ -22,6 +22,10 @@ export interface ScenarioLab {
   without?: string[];
   /** vcenter (default), or the ESXi component (esxi-01...) the proxy registers with directly. */
   registration?: 'vcenter' | { standalone: string };
+  /** Account lockout and activation throttling: vmware (default) or off. */
+  lockout?: 'vmware' | 'off';
+  /** How long the cloud's job claims hold without a heartbeat (default 60 s). */
+  jobLeaseMs?: number;
 }
 
 export interface ScenarioProxy {
@@ -81,6 +85,8 @@ export interface StepExpect {
   checksum?: 'equal';
   /** sql-restore: backup types of the restore chain in order, e.g. [full, diff, log]. */
   chain?: string[];
+  /** vm-backup: times reading resumed after a lost 902 connection. */
+  nfcResumes?: Range;
   /** A regular expression some proxy log line of this step must match. */
   log?: string;
   trace?: TraceExpectation[];
@@ -94,7 +100,15 @@ interface StepBase {
 }
 
 export type Step =
-  | (StepBase & { type: 'vm-backup'; vm: string; mode?: 'auto' | 'full' | 'incremental' })
+  | (StepBase & {
+      type: 'vm-backup';
+      vm: string;
+      mode?: 'auto' | 'full' | 'incremental';
+      /** Run the job an abandon-job step left behind (claimed again once its lease lapsed) instead of queuing one. */
+      takeOver?: string;
+    })
+  /** A vm-backup job claimed by a second proxy that then goes silent: no heartbeat, no result. */
+  | (StepBase & { type: 'abandon-job'; vm: string })
   | (StepBase & { type: 'sql-backup'; vm: string; backup: 'full' | 'diff' | 'log' | 'copy-only'; instance?: string; databases?: string[] })
   | (StepBase & {
       type: 'sql-restore';

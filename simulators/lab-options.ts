@@ -2,6 +2,7 @@ import type { CoreLabOptions } from './core/lab.ts';
 import type { TraceBus } from './core/trace/bus.ts';
 import type { NtpServerOptions } from './ntp/options.ts';
 import type { ExtraVmOptions } from './inventory/build.ts';
+import type { Clock, LockoutMode } from './core/lockout.ts';
 
 export interface LabOptions extends Omit<CoreLabOptions, 'trace'> {
   /** Seed for every generated thing (inventory, disk and database contents). */
@@ -19,4 +20,10 @@ export interface LabOptions extends Omit<CoreLabOptions, 'trace'> {
   stateDir?: string;
   /** The SNTP server: clock offset, stratum, unsynchronized, Kiss-o'-Death, silent (docs/ntp-and-probes.md). */
   ntp?: NtpServerOptions;
+  /** Account lockout and throttling: VMware's defaults (default) or none (docs/reliability.md, "Security behaviour"). */
+  lockout?: LockoutMode;
+  /** Time source of lockout windows and cloud job leases (default Date.now); tests move it instead of waiting. */
+  clock?: Clock;
+  /** How long the cloud's job claim holds without a heartbeat from the proxy (default 60 s; docs/cloud-api.md). */
+  jobLeaseMs?: number;
 }

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { ComponentSpec } from './core/component.ts';
 import type { CoreLab } from './core/lab.ts';
 import type { LabWorld } from './world.ts';
@@ -28,7 +29,8 @@ export async function labComponents(lab: CoreLab<LabWorld>, options: LabOptions)
     { seed: lab.world.seed, vms: options.vms, hosts: options.hosts, extraVms: options.extraVms, domain: LAB_DOMAIN },
     (name) => lab.addressOf(name),
   );
-  lab.world.disks = createDiskStore(lab.world.inventory);
+  // A new CBT identity per start: the disks are rebuilt from their seeds (docs/disk.md, "Lab restarts").
+  lab.world.disks = createDiskStore(lab.world.inventory, randomUUID());
   lab.world.nfcTickets ??= new NfcTicketStore();
   // vCenter and one ESXi host agent per inventory host (SOAP 443, /guestFile; 902 from the disk room).
   if (!without.has('vcenter')) specs.push(vcenterComponent());

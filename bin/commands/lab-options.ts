@@ -15,7 +15,8 @@ export function addLabOptions(cmd: Command, defaultBlock?: string): Command {
     .option('--address-block <127.B.C>', `loopback block for component addresses${defaultBlock ? '' : ' (default: random)'}`, defaultBlock)
     .option('--without <components>', 'comma-separated components to leave out (e.g. cloudcache)', (v) => v.split(',').map((s) => s.trim()).filter(Boolean))
     .option('--state-dir <dir>', 'keep cloud blocks and catalog in this directory across runs')
-    .option('--pki-dir <dir>', 'where the lab CA and keys are cached (default ~/.cache/bpsim/pki)');
+    .option('--pki-dir <dir>', 'where the lab CA and keys are cached (default ~/.cache/bpsim/pki)')
+    .addOption(new Option('--lockout <mode>', 'account lockout and activation throttling: VMware\'s defaults (default) or none').choices(['vmware', 'off']));
 }
 
 function parseCount(v: string): number {
@@ -34,6 +35,7 @@ export interface LabCliOptions {
   without?: string[];
   stateDir?: string;
   pkiDir?: string;
+  lockout?: 'vmware' | 'off';
 }
 
 export function toLabOptions(o: LabCliOptions): LabOptions {
@@ -47,5 +49,6 @@ export function toLabOptions(o: LabCliOptions): LabOptions {
     without: o.without,
     stateDir: o.stateDir,
     pkiDir: o.pkiDir,
+    lockout: o.lockout,
   };
 }

@@ -4,6 +4,8 @@ import { addLabOptions, toLabOptions, type LabCliOptions } from './lab-options.t
 import { credentialTable, endpointTable, labSummary } from '../format/lab-summary.ts';
 import { startAdmin, setScenarioRunner, type AdminServer } from '../../simulators/admin/index.ts';
 import { adminScenarioRunner } from '../../scenarios/admin-runner.ts';
+import { DEFAULT_CREDENTIALS } from '../../simulators/credentials.ts';
+import type { Credentials } from '../../simulators/core/types.ts';
 
 /** Stops the lab on Ctrl-C / SIGTERM, once, and exits with the conventional code. */
 export function stopOnSignals(lab: Lab, onStop?: () => Promise<void>): Promise<void> {
@@ -30,10 +32,11 @@ export function upCommand(): Command {
     new Command('up')
       .description('start a lab in the foreground and print its endpoints, credentials and CA file; Ctrl-C stops it')
       .option('--json', 'print one JSON line {caFile, credentials, endpoints, admin, ...} once every listener is ready')
-      .option('--admin-port <port>', 'port of the admin API on 127.0.0.1 (default: chosen by the OS)', parsePort),
+      .option('--admin-port <port>', 'port of the admin API on 127.0.0.1 (default: chosen by the OS)', parsePort)
+      .option('--admin-password <password>', `password of the admin API and the cloud's admin account instead of the published default (or env ${ADMIN_PASSWORD_ENV}, which ps does not show)`),
     '127.77.0',
-  ).action(async (opts: LabCliOptions & { json?: boolean; adminPort?: number }) => {
-    const lab = await startLab(toLabOptions(opts));
+  ).action(async (opts: LabCliOptions & { json?: boolean; adminPort?: number; adminPassword?: string }) => {
+    const lab = await startLab({ ...toLabOptions(opts), ...adminCredentials(opts.adminPassword ?? process.env[ADMIN_PASSWORD_ENV]) });
     setScenarioRunner(adminScenarioRunner);
     let admin: AdminServer;
     try {
@@ -58,6 +61,14 @@ export function upCommand(): Command {
     }
     await stopOnSignals(lab);
   });
+}
+
+export const ADMIN_PASSWORD_ENV = 'BPSIM_ADMIN_PASSWORD';
+
+function adminCredentials(password: string | undefined): { credentials?: Record<string, Credentials> } {
+  if (password === undefined) return {};
+  if (!password) throw new Error(`the admin password must not be empty (--admin-password or ${ADMIN_PASSWORD_ENV})`);
+  return { credentials: { admin: { user: DEFAULT_CREDENTIALS.admin!.user, password } } };
 }
 
 function parsePort(v: string): number {

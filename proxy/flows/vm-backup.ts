@@ -4,8 +4,8 @@ import { VimFaultError, type DiskInfo, type VsphereClient } from '../clients/vsp
 import { bool, str } from '../clients/vsphere/values.ts';
 import { ProxyError } from '../errors.ts';
 import type { FlowContext } from './context.ts';
-import { alignToBlocks, storeBlocks, type Block, type UploadStats } from './blocks.ts';
-import { openNfc } from './nfc-session.ts';
+import { alignToBlocks, storeBlocks, type UploadStats } from './blocks.ts';
+import { ResumingNfcReader } from './resumable-read.ts';
 import { probeGuest, type GuestProbe } from './probe-guest.ts';
 import { findVm } from './find-vm.ts';
 
@@ -22,6 +22,10 @@ export interface VmBackupResult {
   kind: 'full' | 'incremental';
   /** Disks that fell back to a full read (CBT reset, no usable changeId). */
   fullFallbacks: number[];
+  /** Times the 902 connection was lost and reading resumed on a new one. */
+  nfcResumes: number;
+  /** What went less well than asked and was worked around (crash-consistent instead of quiesced...). */
+  warnings: string[];
   target: 'cloudcache' | 'cloud';
   transport: string;
   quiesced: boolean;
@@ -63,13 +67,14 @@ export async function backupVm(ctx: FlowContext, params: VmBackupParams): Promis
     throw new ProxyError('invalid-state', `no earlier backup of ${name} to base an incremental on`);
   }
 
-  const quiesce = toolsRunning;
-  if (!quiesce) ctx.log(`${name}: VMware Tools not running, taking a crash-consistent snapshot`, 'warn');
-  const snapshot = await createSnapshot(ctx, vs, vm, name, quiesce);
+  const warnings: string[] = [];
+  if (!toolsRunning) ctx.log(`${name}: VMware Tools not running, taking a crash-consistent snapshot`, 'warn');
+  const { snapshot, quiesced } = await snapshotForBackup(ctx, vs, vm, name, toolsRunning, warnings);
   let result: Omit<VmBackupResult, 'seconds' | 'mbPerSecond' | 'probe' | 'manifestId'> & { manifest: SnapshotManifest };
   try {
     result = await readAndStore(ctx, vs, vm, snapshot, { name, vmId, previous, guestId: str(p['config.guestId']) });
-    result.quiesced = quiesce;
+    result.quiesced = quiesced;
+    result.warnings.push(...warnings);
   } finally {
     await vs.removeSnapshot(snapshot, ctx.config.timeouts.task).then(
       () => ctx.log(`${name}: snapshot removed`),
@@ -83,6 +88,24 @@ export async function backupVm(ctx: FlowContext, params: VmBackupParams): Promis
   const seconds = (performance.now() - started) / 1000;
   const { manifest: _m, ...rest } = result;
   return { ...rest, manifestId: stored.id!, probe, seconds, mbPerSecond: rest.bytesRead / 2 ** 20 / seconds };
+}
+
+/**
+ * A quiesced snapshot when VMware Tools run; if quiescing fails (VSS writer failed, freeze timeout),
+ * a crash-consistent one instead, as backup products do by default: the job succeeds with a warning
+ * in its result rather than leaving the VM without a backup.
+ */
+async function snapshotForBackup(ctx: FlowContext, vs: VsphereClient, vm: MoRef, name: string, quiesce: boolean, warnings: string[]): Promise<{ snapshot: MoRef; quiesced: boolean }> {
+  if (!quiesce) return { snapshot: await createSnapshot(ctx, vs, vm, name, false), quiesced: false };
+  try {
+    return { snapshot: await createSnapshot(ctx, vs, vm, name, true), quiesced: true };
+  } catch (err) {
+    if (!(err instanceof ProxyError) || err.errorClass !== 'quiesce') throw err;
+    const warning = `${err.message}; fell back to a crash-consistent snapshot (quiesce=false)`;
+    ctx.log(warning, 'warn');
+    warnings.push(warning);
+    return { snapshot: await createSnapshot(ctx, vs, vm, name, false), quiesced: false };
+  }
 }
 
 async function createSnapshot(ctx: FlowContext, vs: VsphereClient, vm: MoRef, name: string, quiesce: boolean): Promise<MoRef> {
@@ -116,6 +139,7 @@ async function readAndStore(ctx: FlowContext, vs: VsphereClient, vm: MoRef, snap
   const disks = await vs.disks(snapshot);
   const blockSize = ctx.config.blockSize;
   const prevBlockSize = Number(input.previous?.blockSize ?? 0);
+  const warnings: string[] = [];
   const plans: { disk: DiskInfo; base: string; extents: { start: number; length: number }[]; prev?: ManifestDisk; fellBack: boolean }[] = [];
   for (const disk of disks) {
     if (disk.encrypted && ctx.config.transport === 'nbd') {
@@ -131,7 +155,9 @@ async function readAndStore(ctx: FlowContext, vs: VsphereClient, vm: MoRef, snap
       if (!(err instanceof VimFaultError) || err.faultType !== 'FileFault' || base === '*') {
         throw new ProxyError('cbt', `${input.name}: QueryChangedDiskAreas failed: ${(err as Error).message}`, {}, { cause: err });
       }
-      ctx.log(`${input.name}: changeId ${base} is no longer valid (CBT reset); falling back to a full read of ${disk.label}`, 'warn');
+      const warning = `${input.name}: changeId ${base} is no longer valid (CBT reset, or change tracking restarted on the host: ${err.message}); falling back to a full read of ${disk.label}`;
+      ctx.log(warning, 'warn');
+      warnings.push(warning);
       base = '*';
       fellBack = true;
       areas = await vs.queryChangedDiskAreas(vm, snapshot, disk.key, '*', disk.capacityBytes);
@@ -143,25 +169,25 @@ async function readAndStore(ctx: FlowContext, vs: VsphereClient, vm: MoRef, snap
   ctx.log(`${input.name}: ${incremental ? 'incremental' : 'full'} backup, ${plans.length} disk(s), ${(totalBytes / 2 ** 20).toFixed(1)} MiB to read, blocks to ${ctx.data.name}`);
 
   const totals: UploadStats = { blocks: 0, blocksUploaded: 0, bytesRead: 0, bytesSent: 0 };
+  let nfcResumes = 0;
   const manifestDisks: ManifestDisk[] = [];
   const diskResults: VmBackupResult['disks'] = [];
   if (totalBytes > 0) {
-    const conn = await openNfc(ctx, vs, vm, 'read');
+    const reader = await ResumingNfcReader.open(ctx, vs, vm);
     try {
       for (const plan of plans) {
-        const nfcDisk = await conn.openDisk(plan.disk.fileName, { readOnly: true });
         const before = { ...totals };
-        const source = nfcDisk.readExtents(plan.extents.map((e) => ({ start: e.start, length: e.length })), { chunkBytes: blockSize, inFlight: 8 }) as AsyncIterable<Block>;
+        const source = reader.read(plan.disk.fileName, plan.extents, { chunkBytes: blockSize, inFlight: 8 });
         const { stored } = await storeBlocks(source, ctx.data, (s) => {
           ctx.progress('backup', before.bytesRead + s.bytesRead, totalBytes, before.bytesSent + s.bytesSent);
           Object.assign(totals, { blocks: before.blocks + s.blocks, blocksUploaded: before.blocksUploaded + s.blocksUploaded, bytesRead: before.bytesRead + s.bytesRead, bytesSent: before.bytesSent + s.bytesSent });
         });
-        await nfcDisk.close();
         manifestDisks.push(manifestDisk(plan.disk, plan.prev, stored));
         diskResults.push({ key: plan.disk.key, changeId: plan.disk.changeId, extentsRead: plan.extents.length, bytesRead: stored.reduce((n, s) => n + s.length, 0) });
       }
     } finally {
-      await conn.close().catch(() => conn.destroy());
+      nfcResumes = reader.resumes;
+      await reader.close();
     }
   } else {
     for (const plan of plans) {
@@ -183,6 +209,8 @@ async function readAndStore(ctx: FlowContext, vs: VsphereClient, vm: MoRef, snap
     vm: input.name,
     kind,
     fullFallbacks: plans.filter((p) => p.fellBack).map((p) => p.disk.key),
+    nfcResumes,
+    warnings,
     target: ctx.data.name,
     transport: ctx.config.transport,
     quiesced: false,

@@ -1,10 +1,10 @@
-import { isIP } from 'node:net';
 import type { CoreLab } from '../core/lab.ts';
 import type { Credentials } from '../core/types.ts';
 import { listenPlainHttp } from '../core/net/plain-http.ts';
 import { mswRequestHandler } from '../core/net/msw-adapter.ts';
 import { DEFAULT_CREDENTIALS } from '../credentials.ts';
 import { adminHandlers } from './routes.ts';
+import { hostRefusal, isLoopback } from './auth.ts';
 
 export { setScenarioRunner, type ScenarioRunner } from './scenario-hook.ts';
 export { AdminError } from './errors.ts';
@@ -32,10 +32,6 @@ export interface AdminServer {
   stop(): Promise<void>;
 }
 
-function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || (isIP(host) === 4 && host.startsWith('127.'));
-}
-
 /** Starts the admin API of a running lab: plain HTTP on loopback, Basic auth on all but GET /health. */
 export async function startAdmin(lab: CoreLab<unknown>, opts: AdminOptions = {}): Promise<AdminServer> {
   const host = opts.host ?? '127.0.0.1';
@@ -54,7 +50,14 @@ export async function startAdmin(lab: CoreLab<unknown>, opts: AdminOptions = {})
       return () => streams.delete(close);
     },
   });
-  const server = await listenPlainHttp({ name: 'admin', host, port: opts.port }, mswRequestHandler(handlers));
+  const serve = mswRequestHandler(handlers);
+  // Checked on the raw request, before anything (routes, credentials, /health) sees it: 421 JSON.
+  const server = await listenPlainHttp({ name: 'admin', host, port: opts.port }, (req, res, conn) => {
+    const refusal = hostRefusal(req.headers.host, host);
+    if (refusal === undefined) return serve(req, res, conn);
+    res.writeHead(421, { 'content-type': 'application/json', connection: 'close' });
+    res.end(JSON.stringify({ code: 'misdirected_host', message: refusal }));
+  });
   let stopping: Promise<void> | undefined;
   const stop = () =>
     (stopping ??= (async () => {

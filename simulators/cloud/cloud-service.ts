@@ -11,6 +11,8 @@ import { ManifestStore } from './manifests.ts';
 import { openMetadataDb, type Db } from './metadata-db.ts';
 import { Principals, type Principal, type Role } from './principals.ts';
 import { SqlCatalog } from './sql-catalog.ts';
+import { ACTIVATION_POLICY, AccountLockout, lockoutOn, type Clock, type LockoutMode } from '../core/lockout.ts';
+import type { ActivationResult } from '../core/codecs/cloud-api.ts';
 
 export interface CloudServiceOptions {
   /** Component name (for faults and the trace). */
@@ -22,6 +24,12 @@ export interface CloudServiceOptions {
   /** Persist under <stateDir>/cloud (blocks as files, metadata in SQLite); default in memory. */
   stateDir?: string;
   faults: FaultRegistry;
+  /** "vmware" (default): wrong activation tokens are throttled per source address; "off": never. */
+  lockout?: LockoutMode;
+  /** Time source of the activation throttle and job leases (default Date.now). */
+  clock?: Clock;
+  /** How long a job claim holds without a heartbeat (default 60 s). */
+  jobLeaseMs?: number;
 }
 
 export type Caller = Principal | { id: 'admin'; name: string; role: 'admin' };
@@ -38,13 +46,15 @@ export class CloudService {
   readonly manifests: ManifestStore;
   readonly catalog: SqlCatalog;
   readonly backend: BlockBackend;
+  private readonly activationThrottle: AccountLockout;
 
   constructor(readonly options: CloudServiceOptions) {
     const dir = options.stateDir ? join(options.stateDir, options.name) : undefined;
     this.db = openMetadataDb(dir ? join(dir, 'metadata.sqlite') : undefined);
     this.blocks = openBlockStore(dir ? join(dir, 'blocks') : undefined);
     this.principals = new Principals(this.db, options.activationToken);
-    this.jobs = new JobQueue(this.db);
+    this.activationThrottle = new AccountLockout(lockoutOn(options.lockout) ? ACTIVATION_POLICY : undefined, options.clock);
+    this.jobs = new JobQueue(this.db, options.clock, options.jobLeaseMs);
     this.manifests = new ManifestStore(this.db);
     this.catalog = new SqlCatalog(this.db);
     const { blocks, options: o } = this;
@@ -84,6 +94,26 @@ export class CloudService {
     if (!p) throw unauthorized('the bearer token is not valid (unknown or deactivated proxy)');
     if (!roles.includes(p.role)) throw new ApiError(403, 'forbidden', `a ${p.role} may not call this endpoint`);
     return p;
+  }
+
+  /**
+   * Activation from `source` (the caller's address): after too many wrong tokens from one address,
+   * 429 with Retry-After until the throttle ends, even for a right token.
+   */
+  activate(activationToken: string, proxyName: string, source: string): ActivationResult {
+    const left = this.activationThrottle.retryAfterMs(source);
+    if (left > 0) {
+      const seconds = Math.ceil(left / 1000);
+      throw new ApiError(429, 'too_many_attempts', `too many invalid activation tokens from ${source}; retry in ${seconds} s`, { retryAfterSeconds: seconds }, { 'retry-after': String(seconds) });
+    }
+    try {
+      const result = this.principals.activate(activationToken, proxyName);
+      this.activationThrottle.attempt(source, true);
+      return result;
+    } catch (err) {
+      if (err instanceof ApiError && err.code === 'invalid_activation_token') this.activationThrottle.attempt(source, false);
+      throw err;
+    }
   }
 
   // In-process API (world.cloud), for the lab and scenarios.

@@ -28,6 +28,9 @@ export function cloudComponent(name = 'cloud', hostname = CLOUD_HOSTNAME): Compo
         admin: creds.admin!,
         stateDir: ctx.world.options?.stateDir,
         faults: ctx.faults,
+        lockout: ctx.world.options?.lockout,
+        clock: ctx.world.options?.clock,
+        jobLeaseMs: ctx.world.options?.jobLeaseMs,
       });
       ctx.world.cloud = service;
       try {

@@ -1,6 +1,7 @@
 import { http, HttpResponse, type RequestHandler } from 'msw';
 import { API_PREFIX, type SnapshotManifest } from '../core/codecs/cloud-api.ts';
 import { blockRoutes } from './block-routes.ts';
+import { connOf } from '../core/net/msw-adapter.ts';
 import type { Caller, CloudService } from './cloud-service.ts';
 import { checkUnavailable } from './faults.ts';
 import { ApiError, guarded, readJson, requireString } from './http-api.ts';
@@ -32,13 +33,14 @@ export function cloudHandlers(cloud: CloudService): RequestHandler[] {
   return [
     http.post(`${P}/activate`, guarded(open, async ({ request }) => {
       const body = await readJson(request);
-      const result = cloud.principals.activate(requireString(body, 'activationToken'), requireString(body, 'proxyName'));
+      const result = cloud.activate(requireString(body, 'activationToken'), requireString(body, 'proxyName'), connOf(request)?.peerAddress ?? 'in-process');
       return HttpResponse.json(result, { status: 201 });
     })),
     http.get(`${P}/me`, guarded(as('proxy', 'cache', 'admin'), ({ request }) => HttpResponse.json(caller(request)))),
     http.post(`${P}/heartbeat`, guarded(as('proxy'), async ({ request }) => {
       const body = await readJson(request);
       const beat = cloud.principals.heartbeat(proxy(request), body);
+      cloud.jobs.renew(proxy(request));
       return HttpResponse.json({ ...beat, queuedJobs: cloud.jobs.list('queued').length });
     })),
     http.post(`${P}/tokens/introspect`, guarded(as('cache'), async ({ request }) => {

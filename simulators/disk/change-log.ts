@@ -14,8 +14,12 @@ export class ChangeLog {
   /** changes[s]: runs written after point s was made and before point s + 1. */
   private readonly changes = new Map<number, ExtentSet>();
 
-  constructor(seed: string, readonly epochIndex: number) {
-    this.epoch = epochUuid(`${seed}:cbt:${epochIndex}`);
+  /**
+   * `instance` names the life of the change log: a lab start that does not restore the log passes
+   * a new one, so a changeId handed out before the restart names an epoch that no longer exists.
+   */
+  constructor(seed: string, readonly epochIndex: number, instance = '') {
+    this.epoch = epochUuid(`${seed}:cbt:${instance}:${epochIndex}`);
   }
 
   get current(): string {

@@ -13,6 +13,14 @@ export interface CreateDiskOptions {
 export class SimDiskStore implements DiskStore {
   private readonly disks = new Map<string, SimVirtualDisk>();
 
+  /**
+   * `cbtInstance` goes into every CBT epoch UUID of this store's disks. Disk content is rebuilt from
+   * the seeds on every lab start (guest writes and restores are not persisted), so the change log
+   * starts over too and must not answer for changeIds of an earlier run: the lab passes a fresh
+   * random value per start. Unit tests leave it '' for deterministic changeIds.
+   */
+  constructor(readonly cbtInstance = '') {}
+
   get(vm: string, key: number): SimVirtualDisk | undefined {
     return this.disks.get(`${vm}/${key}`);
   }
@@ -28,7 +36,7 @@ export class SimDiskStore implements DiskStore {
   create(vm: string, spec: DiskSpec, opts: CreateDiskOptions = {}): SimVirtualDisk {
     const id = `${vm}/${spec.key}`;
     if (this.disks.has(id)) throw new Error(`VM ${vm} already has a disk with key ${spec.key}`);
-    const disk = new SimVirtualDisk(vm, spec, opts.changeTracking ?? false);
+    const disk = new SimVirtualDisk(vm, spec, opts.changeTracking ?? false, this.cbtInstance);
     if (opts.from) disk.copyFrom(opts.from);
     this.disks.set(id, disk);
     return disk;
@@ -50,8 +58,8 @@ export class SimDiskStore implements DiskStore {
 }
 
 /** The lab's disks as the inventory describes them. */
-export function createDiskStore(inventory: Inventory): SimDiskStore {
-  const store = new SimDiskStore();
+export function createDiskStore(inventory: Inventory, cbtInstance = ''): SimDiskStore {
+  const store = new SimDiskStore(cbtInstance);
   for (const vm of inventory.vms) for (const spec of vm.disks) store.create(vm.moid, spec, { changeTracking: vm.cbtEnabled });
   return store;
 }

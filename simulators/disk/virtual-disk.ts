@@ -31,7 +31,8 @@ export class SimVirtualDisk implements VirtualDisk {
   private epochs = 0;
   private guestWrites = 0;
 
-  constructor(readonly vm: string, readonly spec: DiskSpec, changeTracking = false) {
+  /** `cbtInstance`: see ChangeLog; every epoch of this disk object carries it in its UUID. */
+  constructor(readonly vm: string, readonly spec: DiskSpec, changeTracking = false, private readonly cbtInstance = '') {
     this.capacityBytes = spec.capacityBytes;
     this.live = new SegmentMap();
     const base: Source = { kind: 'stream', key: streamKey(spec.seed) };
@@ -60,7 +61,7 @@ export class SimVirtualDisk implements VirtualDisk {
   }
 
   setChangeTracking(enabled: boolean): void {
-    if (enabled && !this.cbt) this.cbt = new ChangeLog(this.spec.seed, ++this.epochs);
+    if (enabled && !this.cbt) this.cbt = new ChangeLog(this.spec.seed, ++this.epochs, this.cbtInstance);
     if (!enabled) this.cbt = undefined;
   }
 
@@ -77,7 +78,7 @@ export class SimVirtualDisk implements VirtualDisk {
   }
 
   resetCbt(): void {
-    if (this.cbt) this.cbt = new ChangeLog(this.spec.seed, ++this.epochs);
+    if (this.cbt) this.cbt = new ChangeLog(this.spec.seed, ++this.epochs, this.cbtInstance);
   }
 
   freeze(snapshotId: string): { fileName: string; changeId: string | undefined } {

@@ -5,6 +5,7 @@ import { cloudComponent } from '../../simulators/cloud/component.ts';
 import { cloudCacheComponent } from '../../simulators/cloudcache/component.ts';
 import type { CloudCacheOptions } from '../../simulators/cloudcache/options.ts';
 import type { LabWorld } from '../../simulators/world.ts';
+import type { LabOptions } from '../../simulators/lab-options.ts';
 import { ProxyNet } from '../../proxy/net/proxy-net.ts';
 import { HttpsClient } from '../../proxy/net/https-client.ts';
 import { CloudClient } from '../../proxy/clients/cloud/cloud-client.ts';
@@ -25,9 +26,9 @@ export interface CloudLab {
 }
 
 /** Cloud (+ CloudCache unless cache === false) over real TLS sockets, as the proxy sees them. */
-export async function startCloudLab(opts: { stateDir?: string; cache?: CloudCacheOptions | false } = {}): Promise<CloudLab> {
+export async function startCloudLab(opts: { stateDir?: string; cache?: CloudCacheOptions | false; lab?: Pick<LabOptions, 'clock' | 'jobLeaseMs' | 'lockout'> } = {}): Promise<CloudLab> {
   // Only the parts the cloud components read; the rest of the world belongs to other rooms.
-  const world = { seed: 'cloud-test', options: { stateDir: opts.stateDir } } as LabWorld;
+  const world = { seed: 'cloud-test', options: { stateDir: opts.stateDir, ...opts.lab } } as LabWorld;
   const lab = await CoreLab.create<LabWorld>(world, { credentials: mergeCredentials() });
   await lab.start([cloudComponent(), ...(opts.cache === false ? [] : [cloudCacheComponent({ recheckIntervalMs: 50, ...opts.cache })])]);
   const http = new HttpsClient(new ProxyNet({ endpoints: lab.endpoints(), caPem: lab.ca.cert, localAddress: lab.addressOf('proxy') }));

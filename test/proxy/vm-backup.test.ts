@@ -91,10 +91,28 @@ describe('VM backup over the wire', () => {
     expect(logs.some((l) => /asking vCenter for a new one/.test(l))).toBe(true);
   });
 
-  test('a quiesce failure fails the job with class quiesce and leaves no snapshot behind', async () => {
+  test('a quiesce failure: a crash-consistent snapshot instead, the job succeeds with a warning and leaves no snapshot behind', async () => {
     lab.faults.set({ target: 'vcenter', type: 'snapshot-quiesce-failure', params: {}, remaining: 1 });
-    await expect(proxy.backupVm({ vm: 'sql01' })).rejects.toMatchObject({ errorClass: 'quiesce' });
+    const r = await proxy.backupVm({ vm: 'sql01' });
+    expect(r.quiesced).toBe(false);
+    expect(r.warnings).toEqual([expect.stringMatching(/ApplicationQuiesceFault.*crash-consistent snapshot \(quiesce=false\)/)]);
+    expect(logs.some((l) => l.startsWith('warn') && /quiesce=false/.test(l))).toBe(true);
     const moid = lab.world.inventory.vms.find((v) => v.name === 'sql01')!.moid;
     expect(lab.world.vsphere.vms.get(moid)!.snapshots.size).toBe(0);
+  });
+
+  test('a 902 reset mid-read: a new ticket and NFC session, reading resumes at the confirmed offset (no block read twice)', async () => {
+    const [disk] = disksOf('web01');
+    const blocks = alignToBlocks(disk!.allocatedExtents(), proxy.config.blockSize, disk!.capacityBytes);
+    lab.faults.set({ target: 'esxi-02:authd', type: 'reset-after', params: { bytes: 12_000_000 }, remaining: 1 });
+    const r = await proxy.backupVm({ vm: 'web01' });
+    expect(r.nfcResumes).toBe(1);
+    // Restarting from zero would read the blocks before the reset twice.
+    expect(r.blocks).toBe(blocks.length);
+    const line = logs.find((l) => /resuming at offset/.test(l))!;
+    expect(Number(/resuming at offset (\d+)/.exec(line)![1])).toBeGreaterThan(0);
+    // The manifest names every block once.
+    const manifest = await proxy.cloud.getManifest(r.manifestId);
+    expect(manifest.disks[0]!.extents.map((e) => e.offset)).toEqual(blocks.map((e) => e.start));
   });
 });

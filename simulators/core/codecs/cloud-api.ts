@@ -60,6 +60,12 @@ export interface Job {
   createdAt: string;
   claimedAt?: string;
   finishedAt?: string;
+  /** While running: the claim holds until then; heartbeats and progress of the claiming proxy renew it. */
+  leaseExpiresAt?: string;
+  /** Length of the lease the claiming proxy must keep renewing (seconds). */
+  leaseSeconds?: number;
+  /** Proxies whose lease on this job expired before they reported a result, oldest first. */
+  expiredLeases?: { proxyName?: string; at: string }[];
 }
 
 export interface JobRequest {

@@ -15,6 +15,8 @@ import {
 } from '../../core/codecs/nfc/index.ts';
 import { TicketError } from '../tickets.ts';
 import type { NfcAccess } from './access.ts';
+import { ESXI_POLICY, lockoutOn } from '../../core/lockout.ts';
+import { lockoutFor } from '../../lockouts.ts';
 
 export interface AuthdOutcome {
   /** Where NFC continues: the raw TCP stream (ha-nfc) or a second TLS session on it (ha-nfcssl). */
@@ -25,6 +27,8 @@ export interface AuthdOutcome {
 
 const COMMAND_TIMEOUT_MS = 30_000;
 const MAX_BAD_COMMANDS = 5;
+/** Failed PASS commands one connection may send before authd closes it (lockout mode "vmware"). */
+export const MAX_FAILED_PASS = 3;
 const TLS_RECORD_HANDSHAKE = 0x16;
 
 /**
@@ -64,6 +68,8 @@ export async function runAuthd(ctx: ComponentContext<LabWorld>, raw: Duplex, con
   let user: string | undefined;
   let loggedIn = false;
   let bad = 0;
+  let failedPass = 0;
+  const limitPass = lockoutOn(ctx.world.options?.lockout);
   for (;;) {
     let line: string;
     try {
@@ -101,8 +107,11 @@ export async function runAuthd(ctx: ComponentContext<LabWorld>, raw: Duplex, con
           break;
         }
         const want = ctx.credentials.esxi;
-        loggedIn = !!want && want.user === user && want.password === arg;
+        // One lockout per host: authd and the host agent's SOAP Login count failures together.
+        const verdict = lockoutFor(ctx.world, ctx.name, ESXI_POLICY).attempt(user, !!want && want.user === user && want.password === arg);
+        loggedIn = verdict === 'ok';
         if (loggedIn) reply(230, `User ${user} logged in.`);
+        else if (limitPass && ++failedPass >= MAX_FAILED_PASS) return fail(530, 'Login incorrect: too many failed attempts, closing the connection.');
         else reply(530, 'Login incorrect.');
         break;
       }

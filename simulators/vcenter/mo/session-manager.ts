@@ -6,6 +6,8 @@ import type { Args } from '../soap/args.ts';
 import { Faults } from '../soap/faults.ts';
 import { Session } from '../session.ts';
 import { postEvent } from './event-manager.ts';
+import { ESXI_POLICY, VCENTER_SSO_POLICY } from '../../core/lockout.ts';
+import { lockoutFor } from '../../lockouts.ts';
 
 function same(a: string, b: string): boolean {
   const x = Buffer.from(a);
@@ -52,7 +54,15 @@ export class SessionManager extends ManagedObject {
     const user = args.str('userName');
     const password = args.str('password');
     const want = this.engine.options.login;
-    if (this.engine.fault('invalid-login') || !same(user.toLowerCase(), want.user.toLowerCase()) || !same(password, want.password)) {
+    if (this.engine.fault('invalid-login')) throw Faults.invalidLogin();
+    const right = same(user.toLowerCase(), want.user.toLowerCase()) && same(password, want.password);
+    // SSO (vCenter) and pam_faillock (ESXi) lock the account; a locked account gets the same InvalidLogin.
+    const { component, flavor } = this.engine.options;
+    const lockout = lockoutFor(this.engine.world, component, flavor === 'esxi' ? ESXI_POLICY : VCENTER_SSO_POLICY);
+    const account = user.toLowerCase();
+    if (lockout.attempt(account, right) !== 'ok') {
+      const left = lockout.retryAfterMs(account);
+      if (left > 0) call.conn?.trace('error', `Login: account ${user.slice(0, 64)} is locked for ${Math.ceil(left / 1000)} s more`);
       throw Faults.invalidLogin();
     }
     return this.open(want.user, call);
