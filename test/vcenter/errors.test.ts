@@ -134,11 +134,24 @@ describe('guest operation faults', () => {
         vm: vmRef('web01'), auth: { _type: 'NamePasswordAuthentication', interactiveSession: false, ...guestAuth('web01') },
         guestFilePath: '/tmp/x', fileAttributes: { _type: 'GuestFileAttributes' }, fileSize: size, overwrite: true,
       })) as string);
-    const put = (u: URL, body: Buffer) => env.http.request({ host: u.hostname, method: 'PUT', path: u.pathname + u.search, body });
+    const put = async (u: URL, body: Buffer) => {
+      const r = await env.http.request({ host: u.hostname, method: 'PUT', path: u.pathname + u.search, body });
+      return { status: r.status, text: r.text() };
+    };
+    const guestFile = () => env.lab.world.guests!.get(spec('web01').moid)!.getFile('/tmp/x');
     const u1 = await url(4);
-    expect((await put(u1, Buffer.from('abcd'))).status).toBe(200);
-    expect((await put(u1, Buffer.from('abcd'))).status).toBe(404);
-    expect((await put(await url(4), Buffer.from('abcdef'))).status).toBe(400);
+    expect(await put(u1, Buffer.from('wxyz'))).toEqual({ status: 200, text: '' });
+    expect(guestFile()?.toString()).toBe('wxyz');
+    // A used URL and a body of the wrong size are refused with a reason, and the file keeps its content.
+    const reused = await put(u1, Buffer.from('abcd'));
+    expect(reused.status).toBe(404);
+    expect(reused.text).toMatch(/guest file transfer/);
+    const wrongSize = await put(await url(4), Buffer.from('abcdef'));
+    expect(wrongSize).toEqual({ status: 400, text: expect.stringMatching(/content-length 6 does not match the announced size 4/) });
+    expect(guestFile()?.toString()).toBe('wxyz');
+    const u2 = await url(5);
+    expect((await put(u2, Buffer.from('12345'))).status).toBe(200);
+    expect(guestFile()?.toString()).toBe('12345');
   });
 });
 
