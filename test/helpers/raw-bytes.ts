@@ -33,7 +33,8 @@ export class RawReader {
     this.wake?.();
   };
 
-  constructor(private readonly stream: Duplex, private readonly timeoutMs = 20_000) {
+  constructor(private readonly stream: Duplex, private readonly timeoutMs = 20_000, initial?: Buffer) {
+    if (initial) this.buf = Buffer.from(initial);
     stream.on('data', this.onData);
     stream.on('end', this.onEnd);
     stream.on('close', this.onEnd);
