@@ -2,8 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createCipheriv, createHash } from 'node:crypto';
 import type { Lab } from '../../simulators/lab.ts';
 import type { BackupProxy } from '../../proxy/backup-proxy.ts';
-import type { Extent } from '../../simulators/disk/contract.ts';
-import type { SimVirtualDisk } from '../../simulators/disk/virtual-disk.ts';
+import type { Extent, VirtualDisk } from '../../simulators/disk/contract.ts';
 import { startTestLab } from '../helpers/lab.ts';
 import { proxyFor } from '../../testing/proxy.ts';
 
@@ -67,7 +66,7 @@ function union(...lists: Extent[][]): Extent[] {
 }
 
 /** Compares a disk with the overlay at point n over every byte either side holds; returns a description of the first difference. */
-function compare(disk: SimVirtualDisk, overlay: Overlay, n: number): { expected: string; actual: string; firstDiff?: number } {
+function compare(disk: VirtualDisk, overlay: Overlay, n: number): { expected: string; actual: string; firstDiff?: number } {
   const he = createHash('sha256');
   const ha = createHash('sha256');
   let firstDiff: number | undefined;
