@@ -1,8 +1,7 @@
-import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
+import { beforeAll, describe, expect, test } from 'vitest';
 import { XMLParser } from 'fast-xml-parser';
 import { MoRef } from '../../simulators/core/codecs/vim25/index.ts';
-import type { VsphereClient } from '../../proxy/clients/vsphere/index.ts';
-import { SOAP_CLOSE, SOAP_OPEN, vcLab, type VcLab } from '../vcenter/helpers.ts';
+import { SOAP_CLOSE, SOAP_OPEN, useVcLab } from '../vcenter/helpers.ts';
 import { run } from '../helpers/run.ts';
 
 /*
@@ -33,8 +32,6 @@ print(json.dumps(out))
 `;
 
 const xml = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '@', parseTagValue: false });
-let env: VcLab;
-let vc: VsphereClient;
 let types: Record<string, TypeInfo>;
 const seen = new Set<string>();
 
@@ -43,25 +40,20 @@ beforeAll(async () => {
   const py = await run('/usr/bin/python3', ['-c', PY, ...FAULTS]);
   expect(py.code, py.stderr).toBe(0);
   types = JSON.parse(py.stdout);
-  env = await vcLab();
-  vc = await env.login();
 });
-afterAll(async () => {
-  await env?.stop();
-});
-afterEach(() => env.lab.faults.clear());
+const t = useVcLab();
 
-const spec = (name: string) => env.lab.world.inventory.vms.find((v) => v.name === name)!;
+const spec = (name: string) => t.env.vm(name);
 const moid = (name: string) => spec(name).moid;
-const guestCreds = (name: string) => env.lab.credentials[spec(name).guestFamily === 'windowsGuest' ? 'guest-windows' : 'guest-linux']!;
+const guestCreds = (name: string) => t.env.guestCredentials(name);
 const auth = (name: string, password?: string) =>
   `<auth xsi:type="NamePasswordAuthentication"><interactiveSession>false</interactiveSession><username>${guestCreds(name).user}</username><password>${password ?? guestCreds(name).password}</password></auth>`;
 
 async function post(method: string, thisType: string, thisId: string, inner = '', session = true): Promise<{ status: number; text: string }> {
   const body = `${SOAP_OPEN}<${method} xmlns="urn:vim25"><_this type="${thisType}">${thisId}</_this>${inner}</${method}>${SOAP_CLOSE}`;
-  const res = await env.http.request({
+  const res = await t.env.http.request({
     host: 'vcenter.lab.test', method: 'POST', path: '/sdk', body,
-    headers: { 'content-type': 'text/xml', soapaction: 'urn:vim25/8.0.2.0', ...(session ? { cookie: `vmware_soap_session="${vc.soap.sessionCookie}"` } : {}) },
+    headers: { 'content-type': 'text/xml', soapaction: 'urn:vim25/8.0.2.0', ...(session ? { cookie: `vmware_soap_session="${t.vc.soap.sessionCookie}"` } : {}) },
   });
   return { status: res.status, text: res.text() };
 }
@@ -97,7 +89,7 @@ const ref = (el: unknown) => ({ type: (el as Record<string, string>)['@type'], v
 /** Waits for a task raw (RetrievePropertiesEx of info) and returns the TaskInfo.error element. */
 async function taskError(taskXml: string): Promise<Record<string, unknown>> {
   const task = ref(xml.parse(taskXml)['soapenv:Envelope']['soapenv:Body'][Object.keys(xml.parse(taskXml)['soapenv:Envelope']['soapenv:Body'])[0]!].returnval);
-  const pc = (vc.content.propertyCollector as MoRef).value;
+  const pc = (t.vc.content.propertyCollector as MoRef).value;
   for (let i = 0; i < 600; i++) {
     const r = await post('RetrievePropertiesEx', 'PropertyCollector', pc,
       `<specSet><propSet><type>Task</type><pathSet>info</pathSet></propSet><objectSet><obj type="Task">${task.value}</obj></objectSet></specSet><options/>`);
@@ -118,7 +110,7 @@ describe('SOAP faults: exact name, xsi:type on the detail, properties from pyVmo
   test('session faults: NotAuthenticated, InvalidLogin', async () => {
     const na = soapFault(await post('PowerOnVM_Task', 'VirtualMachine', moid('web01'), '', false), 'NotAuthenticated');
     expect(ref(na.object)).toEqual({ type: 'VirtualMachine', value: moid('web01') });
-    const sm = (vc.content.sessionManager as MoRef).value;
+    const sm = (t.vc.content.sessionManager as MoRef).value;
     soapFault(await post('Login', 'SessionManager', sm, '<userName>root</userName><password>wrong</password>', false), 'InvalidLogin');
   });
 
@@ -126,15 +118,15 @@ describe('SOAP faults: exact name, xsi:type on the detail, properties from pyVmo
     expect(ref(soapFault(await post('PowerOnVM_Task', 'VirtualMachine', 'vm-9999'), 'ManagedObjectNotFound').obj)).toEqual({ type: 'VirtualMachine', value: 'vm-9999' });
     const mnf = soapFault(await post('FrobnicateVM_Task', 'VirtualMachine', moid('web01')), 'MethodNotFound');
     expect(mnf.method).toBe('FrobnicateVM_Task');
-    const pc = (vc.content.propertyCollector as MoRef).value;
+    const pc = (t.vc.content.propertyCollector as MoRef).value;
     const ip = soapFault(await post('RetrievePropertiesEx', 'PropertyCollector', pc,
       `<specSet><propSet><type>VirtualMachine</type><pathSet>noSuchProperty</pathSet></propSet><objectSet><obj type="VirtualMachine">${moid('web01')}</obj></objectSet></specSet><options/>`), 'InvalidProperty');
     expect(ip.name).toBe('noSuchProperty');
-    const pm = ((await vc.props(vc.content.guestOperationsManager as MoRef, ['processManager'])).processManager as MoRef).value;
+    const pm = ((await t.vc.props(t.vc.content.guestOperationsManager as MoRef, ['processManager'])).processManager as MoRef).value;
     const ia = soapFault(await post('ListProcessesInGuest', 'GuestProcessManager', pm,
       `<vm type="VirtualMachine">${moid('web01')}</vm><auth xsi:type="SSPIAuthentication"><interactiveSession>false</interactiveSession><sspiToken>x</sspiToken></auth>`), 'InvalidArgument');
     expect(ia.invalidProperty).toBe('auth');
-    const snap = await vc.createSnapshot(new MoRef('VirtualMachine', moid('web01')), 'faults', { quiesce: false });
+    const snap = await t.vc.createSnapshot(new MoRef('VirtualMachine', moid('web01')), 'faults', { quiesce: false });
     try {
       soapFault(await post('QueryChangedDiskAreas', 'VirtualMachine', moid('web01'),
         `<snapshot type="VirtualMachineSnapshot">${snap.value}</snapshot><deviceKey>2000</deviceKey><startOffset>abc</startOffset><changeId>*</changeId>`), 'InvalidRequest');
@@ -142,7 +134,7 @@ describe('SOAP faults: exact name, xsi:type on the detail, properties from pyVmo
         `<snapshot type="VirtualMachineSnapshot">${snap.value}</snapshot><deviceKey>2000</deviceKey><startOffset>0</startOffset><changeId>52 00 00 00 00 00 00 00-00 00 00 00 00 00 00 00/1</changeId>`), 'FileFault');
       expect(String(fileFault.file)).toMatch(/web01/);
     } finally {
-      await vc.removeSnapshot(snap);
+      await t.vc.removeSnapshot(snap);
     }
   });
 
@@ -151,41 +143,41 @@ describe('SOAP faults: exact name, xsi:type on the detail, properties from pyVmo
     expect(ips.existingState).toBe('poweredOn');
     expect(types.InvalidPowerState!.base).toBe('InvalidState');
     const vm = new MoRef('VirtualMachine', moid('app01'));
-    const f = env.lab.faults.set({ target: 'vcenter', type: 'snapshot-stuck', params: {} });
-    const task = (await vc.soap.call('CreateSnapshot_Task', vm, { name: 's1', memory: false, quiesce: false })) as MoRef;
+    const f = t.env.lab.faults.set({ target: 'vcenter', type: 'snapshot-stuck', params: {} });
+    const task = (await t.vc.soap.call('CreateSnapshot_Task', vm, { name: 's1', memory: false, quiesce: false })) as MoRef;
     soapFault(await post('CreateSnapshot_Task', 'VirtualMachine', vm.value, '<name>s2</name><memory>false</memory><quiesce>false</quiesce>'), 'InvalidState');
-    env.lab.faults.clear(f.id);
-    await vc.removeSnapshot((await vc.waitForTask(task, 30_000)) as MoRef);
+    t.env.lab.faults.clear(f.id);
+    await t.vc.removeSnapshot((await t.vc.waitForTask(task, 30_000)) as MoRef);
     soapFault(await post('RevertToCurrentSnapshot_Task', 'VirtualMachine', moid('build01')), 'NotFound');
     soapFault(await post('ReconfigVM_Task', 'VirtualMachine', moid('build01'),
       '<spec xsi:type="VirtualMachineConfigSpec"><deviceChange xsi:type="VirtualDeviceConfigSpec"><operation>add</operation></deviceChange></spec>'), 'NotSupported');
     const folder = spec('web01');
-    const vmFolder = ((await vc.props(new MoRef('VirtualMachine', folder.moid), ['parent'])).parent as MoRef).value;
-    const pool = ((await vc.props(new MoRef('VirtualMachine', folder.moid), ['resourcePool'])).resourcePool as MoRef).value;
+    const vmFolder = ((await t.vc.props(new MoRef('VirtualMachine', folder.moid), ['parent'])).parent as MoRef).value;
+    const pool = ((await t.vc.props(new MoRef('VirtualMachine', folder.moid), ['resourcePool'])).resourcePool as MoRef).value;
     const dup = soapFault(await post('CreateVM_Task', 'Folder', vmFolder,
       `<config xsi:type="VirtualMachineConfigSpec"><name>web01</name></config><pool type="ResourcePool">${pool}</pool>`), 'DuplicateName');
     expect(dup.name).toBe('web01');
   });
 
   test('guest and ticket faults: GuestOperationsUnavailable, InvalidGuestLogin, NoPermission, FileAlreadyExists', async () => {
-    const gom = vc.content.guestOperationsManager as MoRef;
-    const p = await vc.props(gom, ['processManager', 'fileManager']);
+    const gom = t.vc.content.guestOperationsManager as MoRef;
+    const p = await t.vc.props(gom, ['processManager', 'fileManager']);
     const pm = (p.processManager as MoRef).value;
     const fm = (p.fileManager as MoRef).value;
     soapFault(await post('ListProcessesInGuest', 'GuestProcessManager', pm, `<vm type="VirtualMachine">${moid('dc01')}</vm>${auth('dc01')}`), 'GuestOperationsUnavailable');
     soapFault(await post('ListProcessesInGuest', 'GuestProcessManager', pm, `<vm type="VirtualMachine">${moid('web01')}</vm>${auth('web01', 'nope')}`), 'InvalidGuestLogin');
-    const nfc = await (vc as unknown as { nfc(): Promise<MoRef> }).nfc();
-    env.lab.faults.set({ target: 'vcenter', type: 'ticket-rejected', params: {}, remaining: 1 });
+    const nfc = await (t.vc as unknown as { nfc(): Promise<MoRef> }).nfc();
+    t.env.lab.faults.set({ target: 'vcenter', type: 'ticket-rejected', params: {}, remaining: 1 });
     const np = soapFault(await post('NfcGetVmFiles', nfc.type, nfc.value, `<vm type="VirtualMachine">${moid('web01')}</vm>`), 'NoPermission');
     expect(np.privilegeId).toBe('VirtualMachine.Provisioning.DiskRandomAccess');
-    await vc.uploadToGuest(new MoRef('VirtualMachine', moid('web01')), { username: guestCreds('web01').user, password: guestCreds('web01').password }, '/tmp/golden-fault', Buffer.from('x'));
+    await t.vc.uploadToGuest(new MoRef('VirtualMachine', moid('web01')), { username: guestCreds('web01').user, password: guestCreds('web01').password }, '/tmp/golden-fault', Buffer.from('x'));
     const fae = soapFault(await post('InitiateFileTransferToGuest', 'GuestFileManager', fm,
       `<vm type="VirtualMachine">${moid('web01')}</vm>${auth('web01')}<guestFilePath>/tmp/golden-fault</guestFilePath><fileAttributes xsi:type="GuestFileAttributes"/><fileSize>1</fileSize><overwrite>false</overwrite>`), 'FileAlreadyExists');
     expect(fae.file).toBe('/tmp/golden-fault');
   });
 
   test('task errors: ApplicationQuiesceFault and ToolsUnavailable inside LocalizedMethodFault', async () => {
-    env.lab.faults.set({ target: 'vcenter', type: 'snapshot-quiesce-failure', params: {}, remaining: 1 });
+    t.env.lab.faults.set({ target: 'vcenter', type: 'snapshot-quiesce-failure', params: {}, remaining: 1 });
     checkDetail(await taskError((await post('CreateSnapshot_Task', 'VirtualMachine', moid('web01'), '<name>q</name><memory>false</memory><quiesce>true</quiesce>')).text), 'ApplicationQuiesceFault');
     checkDetail(await taskError((await post('CreateSnapshot_Task', 'VirtualMachine', moid('dc01'), '<name>q</name><memory>false</memory><quiesce>true</quiesce>')).text), 'ToolsUnavailable');
   });

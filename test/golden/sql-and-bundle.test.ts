@@ -8,7 +8,7 @@ import { openMetadataDb } from '../../simulators/cloud/metadata-db.ts';
 import { SqlServerModel } from '../../simulators/guest/sql/server.ts';
 import { captureBackup } from '../../simulators/guest/sql/backup.ts';
 import { restoreStream } from '../../simulators/guest/sql/restore.ts';
-import { SqlError } from '../../simulators/guest/sql/errors.ts';
+import { sqlNumbers } from '../guest/sql-numbers.ts';
 
 /*
  * Golden bytes for the SQL backup stream and the injected executable, written from their documented
@@ -117,16 +117,6 @@ describe('SQL Server chain rules on hand-built inputs', () => {
     expect(c6.diff).toBeUndefined();
     expect(at('2026-11-01T08:00:00Z')).toMatchObject({ full: { id: 'F2' }, diff: { id: 'D2' } });
   });
-
-  function sqlNumbers(fn: () => unknown): number[] {
-    try {
-      fn();
-    } catch (err) {
-      if (err instanceof SqlError) return err.messages.map((m) => m.number);
-      throw err;
-    }
-    return [];
-  }
 
   /** A log backup stream built here from the layout: header only, no records. */
   function logStream(base: BackupSetHeader, firstLsn: bigint, lastLsn: bigint): Buffer {
