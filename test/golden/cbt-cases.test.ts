@@ -35,15 +35,19 @@ describe('ExtentSet merges', () => {
     expect(set([50, 60], [10, 20], [30, 40])).toEqual([{ start: 10, length: 10 }, { start: 30, length: 10 }, { start: 50, length: 10 }]);
     expect(set([10, 20], [30, 40], [12, 14], [32, 34])).toEqual([{ start: 10, length: 10 }, { start: 30, length: 10 }]);
     expect(set([10, 10], [20, 5])).toEqual([]);
+    // A merge in the middle keeps the runs after it.
+    expect(set([10, 20], [30, 40], [50, 60], [70, 80], [32, 34])).toEqual([{ start: 10, length: 10 }, { start: 30, length: 10 }, { start: 50, length: 10 }, { start: 70, length: 10 }]);
+    expect(set([10, 20], [30, 40], [50, 60], [70, 80], [35, 55])).toEqual([{ start: 10, length: 10 }, { start: 30, length: 30 }, { start: 70, length: 10 }]);
   });
 
   test('totalBytes counts each byte once', () => {
     const s = new ExtentSet();
-    s.add(0, MiB);
-    s.add(4 * KiB, 8 * KiB);
+    s.add(4 * KiB, MiB);
+    s.add(8 * KiB, 16 * KiB);
     s.add(MiB - 512, MiB + 512);
-    expect(s.totalBytes()).toBe(MiB + 512);
-    expect(s.size).toBe(1);
+    s.add(2 * MiB, 2 * MiB + 512);
+    expect(s.totalBytes()).toBe(MiB + 512 - 4 * KiB + 512);
+    expect(s.size).toBe(2);
   });
 });
 
@@ -94,6 +98,20 @@ describe('change log bounds', () => {
     d.freeze('inc');
     expect(changed(d, 'inc', a.changeId!)).toEqual([{ start: 3 * MiB, length: MiB }]);
     expect(changed(d, 'inc', '*')).toEqual([{ start: 3 * MiB, length: MiB }]);
+  });
+
+  test('reverting to a snapshot changes back what was written since: the next incremental carries it', () => {
+    const d = disk();
+    d.write(live(d), 0, fill(4 * KiB, 1));
+    const a = d.freeze('s1');
+    d.write(live(d), MiB, fill(8 * KiB, 2));
+    const b = d.freeze('s2');
+    d.revert('s1');
+    expect(d.read(live(d), MiB, 8 * KiB)).toEqual(Buffer.alloc(8 * KiB));
+    d.freeze('s3');
+    // Since s2 nothing was written by the guest, but the revert changed the 8 KiB back.
+    expect(changed(d, 's3', b.changeId!)).toEqual([{ start: MiB, length: 8 * KiB }]);
+    expect(changed(d, 's3', a.changeId!)).toEqual([{ start: MiB, length: 8 * KiB }]);
   });
 
   test('after a CBT reset, earlier changeIds fail and new ones work', () => {
