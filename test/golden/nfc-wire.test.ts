@@ -107,6 +107,21 @@ describe('golden vectors against the shared NFC codec', () => {
     expect(encodeReadRequest(1n, 17179868672, 1024).subarray(16, 24)).toEqual(hex('00 fe ff ff 03 00 00 00'));
   });
 
+  test('edges: a classic ERROR text is cut at 248 bytes, short AIO errors and replies decode without reading past the end', () => {
+    const long = encodeClassicError({ errType: 2, errCode: 4, message: 'x'.repeat(300) });
+    expect(long).toHaveLength(264);
+    expect(long.readUInt32LE(12)).toBe(248);
+    expect(decodeClassicError(long).message).toBe('x'.repeat(248));
+    expect(decodeAioError(hex('01 02 03'))).toEqual({ errType: 0, errCode: 0, message: '010203' });
+    expect(decodeAioError(hex('02 00 00 00 04 00 00 00 00 00 00 00'))).toEqual({ errType: 2, errCode: 4, message: '' });
+    // msgLen says 3: trailing bytes are not text; a msgLen past the end is clamped.
+    expect(decodeAioError(Buffer.concat([hex('02 00 00 00 04 00 00 00 03 00 00 00'), Buffer.from('abczz')])).message).toBe('abc');
+    expect(decodeAioError(Buffer.concat([hex('02 00 00 00 04 00 00 00 ff 00 00 00'), Buffer.from('abc')])).message).toBe('abc');
+    // The capture's 48-byte-or-longer reply carries the capacity; a shorter one (no bpsim extension) reads 0.
+    expect(decodeOpenFileReply(G.openFileReplyPayload.subarray(0, 48)).capacity).toBe(16 * 1024 ** 3);
+    expect(decodeOpenFileReply(G.openFileReplyPayload.subarray(0, 40)).capacity).toBe(0);
+  });
+
   test('AIO ERROR: errType, errCode, msgLen, text, all counted in size', () => {
     expect(encodeAioError(3, { errType: 2, errCode: 16007, message: PAST_END_TEXT })).toEqual(pastEndError);
     expect(decodeAioError(pastEndError.subarray(16))).toEqual({ errType: 2, errCode: 16007, message: PAST_END_TEXT });
