@@ -114,6 +114,17 @@ describe('change log bounds', () => {
     expect(changed(d, 's3', a.changeId!)).toEqual([{ start: MiB, length: 8 * KiB }]);
   });
 
+  test('points past the ninth still answer (two-digit sequence numbers)', () => {
+    const d = disk();
+    const ids = Array.from({ length: 12 }, (_, i) => {
+      d.write(live(d), i * MiB, fill(512, i + 1));
+      return d.freeze(`p${i}`).changeId!;
+    });
+    d.write(live(d), 100 * MiB, fill(512, 1));
+    d.freeze('last');
+    expect(changed(d, 'last', ids[10]!)).toEqual([{ start: 11 * MiB, length: 512 }, { start: 100 * MiB, length: 512 }]);
+  });
+
   test('after a CBT reset, earlier changeIds fail and new ones work', () => {
     const d = disk();
     const a = d.freeze('a');
