@@ -150,16 +150,8 @@ function u32(n: number): Buffer {
 
 /** authd over node:net + node:tls, commands and replies compared as text; returns the NBD (plain) stream. */
 async function rawAuthd(sessionId: string): Promise<{ raw: Socket; r: RawReader }> {
-  const e = t.lab.endpoint(t.world.inventory.hosts[0]!.component, 'authd');
-  const raw = netConnect({ host: e.bindAddress, port: e.port });
-  await new Promise((res, rej) => raw.once('connect', res).once('error', rej));
-  const pre = new RawReader(raw);
-  expect(await pre.line()).toBe(BANNER);
-  const pipe = new RawPipe(raw, pre.release());
-  const tls: TLSSocket = tlsConnect({ socket: pipe, rejectUnauthorized: false });
-  await new Promise((res, rej) => tls.once('secureConnect', res).once('error', rej));
+  const { tls, lines, pipe, raw } = await authdTls();
   const sha256 = tls.getPeerCertificate().fingerprint256;
-  const lines = new RawReader(tls);
   tls.write(`SESSION ${sessionId}\r\nBANNER \r\n`);
   expect(await lines.line()).toBe(BANNER);
   tls.write('THUMBPRINT_SHA2 PlainText\r\n');
@@ -199,7 +191,40 @@ async function openFile(s: Duplex, r: RawReader, path: string, flags: number, op
   return reply.subarray(8, 16);
 }
 
+/** authd up to TLS, by hand; returns the TLS socket and a line reader on it. */
+async function authdTls(): Promise<{ tls: TLSSocket; lines: RawReader; pipe: RawPipe; raw: Socket }> {
+  const e = t.lab.endpoint(t.world.inventory.hosts[0]!.component, 'authd');
+  const raw = netConnect({ host: e.bindAddress, port: e.port });
+  await new Promise((res, rej) => raw.once('connect', res).once('error', rej));
+  const pre = new RawReader(raw);
+  expect(await pre.line()).toBe(BANNER);
+  const pipe = new RawPipe(raw, pre.release());
+  const tls: TLSSocket = tlsConnect({ socket: pipe, rejectUnauthorized: false });
+  await new Promise((res, rej) => tls.once('secureConnect', res).once('error', rej));
+  return { tls, lines: new RawReader(tls), pipe, raw };
+}
+
 describe('golden vectors against the server over a raw socket', () => {
+  test('authd reply lines of the docs table: 331, 530, 503, 500, 501, 200 (SHA-1), 221', async () => {
+    const { tls, lines } = await authdTls();
+    const esxi = t.lab.credentials.esxi!;
+    const ask = async (cmd: string) => {
+      tls.write(`${cmd}\r\n`);
+      return lines.line();
+    };
+    expect(await ask('PASS nobody')).toBe('503 Login with USER first.');
+    expect(await ask(`USER ${esxi.user}`)).toBe(`331 Password required for ${esxi.user}.`);
+    expect(await ask('PASS wrong')).toBe('530 Login incorrect.');
+    expect(await ask('FROB')).toBe('500 Unknown command.');
+    expect(await ask('SESSION')).toBe('501 Invalid arguments.');
+    expect(await ask('THUMBPRINT PlainText')).toBe(`200 ${tls.getPeerCertificate().fingerprint}`);
+    expect(await ask(`USER ${esxi.user}`)).toBe(`331 Password required for ${esxi.user}.`);
+    expect(await ask(`PASS ${esxi.password}`)).toBe(`230 User ${esxi.user} logged in.`);
+    expect(await ask('QUIT')).toBe('221 Goodbye.');
+    await lines.closed();
+  });
+
+
   test('the capture of docs/protocols/nfc.md section 4, byte for byte (handle aside)', async () => {
     const vm = t.vm('web01');
     const disk = t.disks.get(vm.moid, 2000)!;
