@@ -95,4 +95,66 @@ describe('RESTORE checks', () => {
     // Recovered: new transactions continue the LSN sequence after the restored point.
     expect(restored.runTransactions(1).lastLsn).toBeGreaterThan(last.lsn);
   });
+
+  test('what each RESTORE reports: messages 4035/3014 sized from the stream, error log lines 18267/18268/18269', async () => {
+    const { inst, db } = setup('f');
+    db.runTransactions(3);
+    const full = captureBackup(inst, db, 'full', 'vss');
+    full.commit();
+    await pause();
+    db.runTransactions(4);
+    const diff = captureBackup(inst, db, 'diff', 'vss');
+    diff.commit();
+    db.runTransactions(5);
+    const log = captureBackup(inst, db, 'log', 'native');
+    log.commit();
+    const header = (b: Buffer) => JSON.parse(b.subarray(12, 12 + b.readUInt32LE(8)).toString('utf8')) as { pageCount: number; logRecordCount: number; firstLsn: string; lastLsn: string };
+    const expectMessages = (msgs: { number: number; message: string }[], b: Buffer, target: string, stmt: string) => {
+      const h = header(b);
+      const want: [number, RegExp][] = [];
+      if (h.pageCount) want.push([4035, new RegExp(`^Processed ${h.pageCount} pages for database '${target}', file '${target}' on file 1\\.$`)]);
+      if (h.logRecordCount) want.push([4035, new RegExp(`^Processed ${Math.max(1, Math.ceil((h.logRecordCount * 64) / 8192))} pages for database '${target}', file '${target}_log' on file 1\\.$`)]);
+      want.push([3014, new RegExp(`^${stmt} successfully processed ${h.pageCount + 1} pages in `)]);
+      expect(msgs.map((m) => m.number)).toEqual(want.map((w) => w[0]));
+      msgs.forEach((m, i) => expect(m.message).toMatch(want[i]![1]));
+    };
+    const fullB = bytes(full);
+    // STOPAT after the full's start is allowed on RESTORE DATABASE, and an ONLINE database with nothing unbacked may be overwritten.
+    const rf = restoreStream(inst, 'Db', fullB, { recovery: false, stopAt: new Date(Date.now() + 60_000) });
+    expectMessages(rf.messages, fullB, 'Db', 'RESTORE DATABASE');
+    const rd = restoreStream(inst, 'Db', bytes(diff), { recovery: false });
+    expectMessages(rd.messages, bytes(diff), 'Db', 'RESTORE DATABASE');
+    const rl = restoreStream(inst, 'Db', bytes(log), { recovery: true });
+    expectMessages(rl.messages, bytes(log), 'Db', 'RESTORE LOG');
+    expect(rl.restoredLsn).toBe(BigInt(header(bytes(log)).lastLsn));
+    const lines = inst.errorLog.entries.filter((e) => e.process === 'Backup' && [18267, 18268, 18269].includes(e.number ?? 0));
+    expect(lines.map((e) => e.number)).toEqual([18267, 18268, 18269]);
+    expect(lines[0]!.message).toMatch(/^Database was restored: Database: Db, creation date\(time\): \d{4}-\d\d-\d\d, first LSN: \d+:\d+:\d+, last LSN: \d+:\d+:\d+, number of dump devices: 1/);
+    expect(lines[1]!.message).toMatch(/^Database changes were restored: Database: Db,/);
+    expect(lines[2]!.message).toMatch(/^Log was restored: Database: Db,/);
+  });
+
+  test('a differential older than what is already restored is 3136; an unbacked tail does not block a STOPAT restore', () => {
+    const { inst, db } = setup('g');
+    const full = captureBackup(inst, db, 'full', 'vss');
+    full.commit();
+    db.runTransactions(3);
+    const diff = captureBackup(inst, db, 'diff', 'vss');
+    diff.commit();
+    db.runTransactions(3);
+    const log = captureBackup(inst, db, 'log', 'native');
+    log.commit();
+    restoreStream(inst, 'Q', bytes(full), { recovery: false });
+    restoreStream(inst, 'Q', bytes(log), { recovery: false });
+    expect(sqlNumbers(() => restoreStream(inst, 'Q', bytes(diff), { recovery: false }))).toEqual([3136, 3013]);
+    // A log whose first LSN is past the restored point (the full alone restored): 4305.
+    restoreStream(inst, 'R', bytes(full), { recovery: false });
+    db.runTransactions(2);
+    const log2 = captureBackup(inst, db, 'log', 'native');
+    log2.commit();
+    expect(sqlNumbers(() => restoreStream(inst, 'R', bytes(log2), { recovery: false }))).toEqual([4305, 3013]);
+    db.runTransactions(2);
+    expect(restoreStream(inst, 'Db', bytes(full), { recovery: false, stopAt: new Date(Date.now() + 60_000) }).state).toBe('RESTORING');
+  });
 });
+
