@@ -49,6 +49,7 @@ describe('SQL catalog and restore chain', () => {
       entry('copy1', 'copy-only', '2026-11-01T02:40:00Z', 3050, 3150, { checkpointLsn: L(3100) }),
       entry('log3', 'log', '2026-11-01T03:00:00Z', 3000, 4000),
       entry('log4', 'log', '2026-11-01T04:00:00Z', 4000, 5000),
+      entry('full2', 'full', '2026-11-01T05:00:00Z', 5100, 5300, { checkpointLsn: L(5200), databaseBackupLsn: L(1000) }),
     ];
     for (const e of entries) await p.addCatalogEntry(e);
     // Another database on the same instance must not leak into Sales' chain.
@@ -76,10 +77,19 @@ describe('SQL catalog and restore chain', () => {
     expect(chain.logs.map((l) => l.id)).toEqual(['log1', 'log2']);
   });
 
-  test('a time past the last backup ends the chain there (no STOPAT)', async () => {
-    const chain = await p.restoreChain('Sales', '2026-11-02T00:00:00Z');
+  test('a time past the last log of a full ends the chain there (no STOPAT)', async () => {
+    const chain = await p.restoreChain('Sales', '2026-11-01T04:30:00Z');
+    expect(chain.full.id).toBe('full1');
     expect(chain.logs.map((l) => l.id)).toEqual(['log3', 'log4']);
     expect([chain.stopAt, chain.restoredTo]).toEqual([null, '2026-11-01T04:00:00.000Z']);
+  });
+
+  test('after the second full the chain starts there: not full1\'s diff, no logs yet', async () => {
+    const chain = await p.restoreChain('Sales', '2026-11-02T00:00:00Z');
+    expect(chain.full.id).toBe('full2');
+    expect(chain.diff).toBeUndefined();
+    expect(chain.logs).toEqual([]);
+    expect([chain.stopAt, chain.restoredTo]).toEqual([null, '2026-11-01T05:00:00.000Z']);
   });
 
   test('no full before T is 404 no_full_backup; unknown database 404; missing time 400', async () => {

@@ -2,23 +2,13 @@ import { describe, expect, test } from 'vitest';
 import { SqlServerModel } from '../../simulators/guest/sql/server.ts';
 import { captureBackup } from '../../simulators/guest/sql/backup.ts';
 import { restoreStream } from '../../simulators/guest/sql/restore.ts';
-import { SqlError } from '../../simulators/guest/sql/errors.ts';
 import { PluginService } from '../../simulators/guest/plugin/service.ts';
 import { guestWriters } from '../../simulators/guest/plugin/vss.ts';
 import { ApiError } from '../../simulators/guest/api-error.ts';
+import { sqlNumbers } from './sql-numbers.ts';
 
 const spec = { instances: [{ name: 'MSSQLSERVER', databases: [{ name: 'Db', recoveryModel: 'FULL' as const, sizeMb: 4 }] }] };
 const model = (seed = 's') => new SqlServerModel('vm', 'vm.lab.test', spec, seed);
-
-function sqlNumbers(fn: () => unknown): number[] {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof SqlError) return err.messages.map((m) => m.number);
-    throw err;
-  }
-  throw new Error('no SQL error');
-}
 
 describe('SQL Server model', () => {
   test('the same seed and calls give the same LSNs and checksums; another seed does not', () => {

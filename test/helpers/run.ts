@@ -27,12 +27,24 @@ export function run(cmd: string, args: string[], opts: { input?: string; timeout
   });
 }
 
-/** Whether an outside program is on PATH (tests that need one skip with a reason when it is not). */
+/**
+ * Whether an outside program is on PATH (tests that need one skip with a reason when it is not).
+ * When the run demands every peer (BPSIM_REQUIRE_PEERS=1, exported by .ci/run) a missing program
+ * throws instead, so CI cannot go green with a peer silently absent.
+ */
 export function hasCommand(name: string): boolean {
   try {
     execFileSync('which', [name], { stdio: 'ignore' });
     return true;
   } catch {
+    peerSkip(`${name} is not on PATH`);
     return false;
   }
 }
+
+/** A reason to skip an outside-peer test; with BPSIM_REQUIRE_PEERS=1 the reason is a failure instead. */
+export function peerSkip(reason: string): string {
+  if (reason && process.env.BPSIM_REQUIRE_PEERS === '1') throw new Error(`${reason}, and BPSIM_REQUIRE_PEERS=1: this run must not skip tests that need an outside peer`);
+  return reason;
+}
+

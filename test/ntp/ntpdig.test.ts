@@ -1,16 +1,16 @@
 import { describe, test, expect, beforeAll, afterAll } from 'vitest';
 import { startNtpLab } from './ntp-lab.ts';
-import { hasCommand, run } from '../helpers/run.ts';
+import { hasCommand, peerSkip, run } from '../helpers/run.ts';
 import { defaultPortMode } from '../../simulators/core/net/ports.ts';
 
 const hasNtpdig = hasCommand('ntpdig');
 
 // ntpdig has no port option: it needs the lab on the real port 123 (root or a lowered unprivileged port start).
-const skipWhy = !hasNtpdig
+const skipWhy = peerSkip(!hasNtpdig
   ? 'ntpdig is not installed (Debian package ntpsec-ntpdig)'
   : defaultPortMode() !== 'real'
     ? 'the lab runs in offset mode (NTP on 10123) and ntpdig only talks to port 123'
-    : '';
+    : '');
 if (skipWhy) console.warn(`skipping ntpdig tests: ${skipWhy}`);
 
 let ctx: Awaited<ReturnType<typeof startNtpLab>>;

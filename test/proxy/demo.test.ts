@@ -58,7 +58,18 @@ describe('the demo', () => {
       const mermaid = await readFile(result.mermaidPath, 'utf8');
       expect(mermaid).toMatch(/```mermaid\nsequenceDiagram\n/);
       expect(printed).toContain('All jobs succeeded');
-      expect(printed).toMatch(/\| ?cloudcache|cloudcache/);
+      // Lines the timeline prints only when they are true: where the blocks went, and how much the incremental read.
+      const full = result.jobs[0]!.outcome.result as { target: string; bytesRead: number };
+      const inc = result.jobs[1]!.outcome.result as { kind: string; target: string; bytesRead: number };
+      expect(full.target).toBe('cloudcache');
+      expect(printed).toMatch(/sql01: full backup, \d+ disk\(s\), [\d.]+ MiB to read, blocks to cloudcache/);
+      expect(inc.kind).toBe('incremental');
+      const incLine = /sql01: incremental backup, \d+ disk\(s\), ([\d.]+) MiB to read, blocks to (\w+)/.exec(printed);
+      expect(incLine?.[2]).toBe(inc.target);
+      // The guest wrote 5% of the disks; the incremental reads about that, far less than the full.
+      const written = Number(/\[lab\] ([\d.]+) MiB written in the guest/.exec(printed)?.[1]);
+      expect(Number(incLine?.[1])).toBeGreaterThanOrEqual(written - 0.1);
+      expect(inc.bytesRead).toBeLessThan(full.bytesRead);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

@@ -1,7 +1,8 @@
 import { describe, test, expect, beforeEach, afterEach } from 'vitest';
+import { createHash } from 'node:crypto';
 import type { Lab } from '../../simulators/lab.ts';
 import type { BackupProxy } from '../../proxy/backup-proxy.ts';
-import { alignToBlocks } from '../../proxy/flows/blocks.ts';
+import type { Extent, VirtualDisk } from '../../simulators/disk/contract.ts';
 import { startTestLab } from '../helpers/lab.ts';
 import { proxyFor } from '../../testing/proxy.ts';
 
@@ -20,6 +21,23 @@ afterEach(async () => {
   await lab.stop();
 });
 
+/** Blocks touched by a set of extents, counted naively (a set of block indices), not with the proxy's alignToBlocks. */
+function blocksTouched(extents: Extent[], blockSize: number): number {
+  const seen = new Set<number>();
+  for (const x of extents) for (let b = Math.floor(x.start / blockSize); b * blockSize < x.start + x.length; b++) seen.add(b);
+  return seen.size;
+}
+
+/** Every manifest extent's hash equals SHA-256 (node:crypto) of the source disk's bytes there. */
+function expectManifestMatchesDisk(disk: VirtualDisk, extents: { offset: number; length: number; hash: string }[]): void {
+  for (const e of extents) {
+    const bytes = disk.read({ disk, readOnly: true }, e.offset, e.length);
+    expect(createHash('sha256').update(bytes).digest('hex'), `block at ${e.offset}`).toBe(e.hash);
+  }
+}
+
+const ticketCalls = () => lab.recorder.find({ kind: 'request', from: 'proxy', to: 'vcenter', summary: /^Nfc(GetVmFiles|RandomAccessOpenDisk)/ }).length;
+
 function disksOf(name: string) {
   const vm = lab.world.inventory.vms.find((v) => v.name === name)!;
   return lab.world.disks.forVm(vm.moid);
@@ -30,13 +48,16 @@ describe('VM backup over the wire', () => {
     const full = await proxy.backupVm({ vm: 'web01' });
     expect(full.kind).toBe('full');
     const [disk] = disksOf('web01');
-    const allocated = alignToBlocks(disk!.allocatedExtents(), proxy.config.blockSize, disk!.capacityBytes);
-    expect(full.blocks).toBe(allocated.length);
+    const allocatedBlocks = blocksTouched(disk!.allocatedExtents(), proxy.config.blockSize);
+    expect(full.blocks).toBe(allocatedBlocks);
     expect(full.target).toBe('cloudcache');
+    const fullManifest = await proxy.cloud.getManifest(full.manifestId);
+    expect(fullManifest.disks[0]!.extents).toHaveLength(allocatedBlocks);
+    expectManifestMatchesDisk(disk!, fullManifest.disks[0]!.extents);
     expect(full.probe).toMatchObject({ kind: 'ssh', state: 'open' });
 
     const write = disk!.guestWrite({ percent: 5, extents: 3, seed: 'test' });
-    const changedBlocks = alignToBlocks(write.extents, proxy.config.blockSize, disk!.capacityBytes).length;
+    const changedBlocks = blocksTouched(write.extents, proxy.config.blockSize);
     const inc = await proxy.backupVm({ vm: 'web01' });
     expect(inc.kind).toBe('incremental');
     expect(inc.blocks).toBe(changedBlocks);
@@ -45,8 +66,10 @@ describe('VM backup over the wire', () => {
 
     // The incremental's manifest describes the whole disk: unchanged blocks carried forward.
     const manifest = await proxy.cloud.getManifest(inc.manifestId);
-    expect(manifest.disks[0]!.extents.length).toBeGreaterThanOrEqual(allocated.length);
+    expect(manifest.disks[0]!.extents.length).toBe(blocksTouched(disk!.allocatedExtents(), proxy.config.blockSize));
     expect(manifest.basedOn).toBe(full.manifestId);
+    // Carried-forward and new blocks alike hash to what the disk holds now.
+    expectManifestMatchesDisk(disk!, manifest.disks[0]!.extents);
     // The snapshot was removed: the VM has none left.
     const moid = lab.world.inventory.vms.find((v) => v.name === 'web01')!.moid;
     expect(lab.world.vsphere.vms.get(moid)!.snapshots.size).toBe(0);
@@ -70,7 +93,7 @@ describe('VM backup over the wire', () => {
     expect(next.kind).toBe('full');
     expect(next.fullFallbacks).toEqual([2000]);
     // Every allocated block is read again, including any the guest write just allocated.
-    expect(next.blocks).toBe(alignToBlocks(disk!.allocatedExtents(), proxy.config.blockSize, disk!.capacityBytes).length);
+    expect(next.blocks).toBe(blocksTouched(disk!.allocatedExtents(), proxy.config.blockSize));
     expect(next.blocks).toBeGreaterThanOrEqual(full.blocks);
     expect(logs.some((l) => /CBT reset/.test(l))).toBe(true);
   });
@@ -86,9 +109,13 @@ describe('VM backup over the wire', () => {
   test('a rejected NFC ticket is retried once with a fresh ticket', async () => {
     const esxi = lab.world.inventory.hosts.find((h) => h.moid === lab.world.inventory.vms.find((v) => v.name === 'web01')!.host)!;
     lab.faults.set({ target: esxi.component, type: 'ticket-rejected', params: {}, remaining: 1 });
+    const before = ticketCalls();
     const r = await proxy.backupVm({ vm: 'web01' });
-    expect(r.blocks).toBeGreaterThan(0);
-    expect(logs.some((l) => /asking vCenter for a new one/.test(l))).toBe(true);
+    const [disk] = disksOf('web01');
+    expect(r.blocks).toBe(blocksTouched(disk!.allocatedExtents(), proxy.config.blockSize));
+    // One disk: one ticket, plus exactly one more for the rejected one; authd saw one rejection.
+    expect(ticketCalls() - before).toBe(2);
+    expect(logs.filter((l) => /asking vCenter for a new one/.test(l))).toHaveLength(1);
   });
 
   test('a quiesce failure: a crash-consistent snapshot instead, the job succeeds with a warning and leaves no snapshot behind', async () => {

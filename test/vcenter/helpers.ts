@@ -1,14 +1,19 @@
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import { startLab, type Lab } from '../../simulators/lab.ts';
 import { ProxyNet } from '../../proxy/net/proxy-net.ts';
 import { HttpsClient } from '../../proxy/net/https-client.ts';
 import { VsphereClient } from '../../proxy/clients/vsphere/index.ts';
+import type { VmSpec } from '../../simulators/inventory/types.ts';
 
 export interface VcLab {
   lab: Lab;
   http: HttpsClient;
   connect(host?: string): Promise<VsphereClient>;
   login(host?: string): Promise<VsphereClient>;
+  /** The inventory VM of that name. */
+  vm(name: string): VmSpec;
+  /** The guest OS account of a VM (the lab's Windows or Linux guest credentials). */
+  guestCredentials(name: string): { user: string; password: string };
   stop(): Promise<void>;
 }
 
@@ -17,7 +22,10 @@ export async function vcLab(): Promise<VcLab> {
   const lab = await startLab({ without: ['cloud', 'ntp', 'guests'] });
   const http = new HttpsClient(new ProxyNet({ endpoints: lab.endpoints(), caPem: lab.ca.cert, localAddress: lab.addressOf('proxy') }));
   const connect = (host = 'vcenter.lab.test') => VsphereClient.connect(http, host);
+  const vm = (name: string) => lab.world.inventory.vms.find((v) => v.name === name)!;
   return {
+    vm,
+    guestCredentials: (name) => lab.credentials[vm(name).guestFamily === 'windowsGuest' ? 'guest-windows' : 'guest-linux']!,
     lab,
     http,
     connect,
@@ -32,6 +40,20 @@ export async function vcLab(): Promise<VcLab> {
       await lab.stop();
     },
   };
+}
+
+/** A file's lab and logged-in client: started before its tests, stopped after them, faults cleared after each test. */
+export function useVcLab(): { env: VcLab; vc: VsphereClient } {
+  const t = {} as { env: VcLab; vc: VsphereClient };
+  beforeAll(async () => {
+    t.env = await vcLab();
+    t.vc = await t.env.login();
+  });
+  afterAll(async () => {
+    await t.env?.stop();
+  });
+  afterEach(() => t.env?.lab.faults.clear());
+  return t;
 }
 
 export const SOAP_OPEN = '<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><soapenv:Body>';

@@ -1,0 +1,55 @@
+/**
+ * The modules `npm run mutate` measures, each with the test files that judge it (running the whole
+ * suite per mutant would take days on a shared 2-core machine). Order: smallest first.
+ */
+export const MODULES = {
+  // Single files where a wrong result is silent, measured within the time a shared machine allows.
+  'disk-cbt': {
+    subset: true,
+    mutate: ['simulators/disk/change-log.ts', 'simulators/disk/extent-set.ts'],
+    tests: ['test/disk/*.test.ts', 'test/golden/cbt-cases.test.ts'],
+  },
+  'guest-sql-restore': {
+    subset: true,
+    mutate: ['simulators/guest/sql/restore.ts'],
+    tests: ['test/guest/sql-model.test.ts', 'test/guest/sql-restore-rules.test.ts', 'test/golden/sql-and-bundle.test.ts'],
+  },
+  'cloud-sql-catalog': {
+    subset: true,
+    mutate: ['simulators/cloud/sql-catalog.ts'],
+    tests: ['test/cloud/catalog.test.ts', 'test/golden/sql-and-bundle.test.ts'],
+  },
+  'codecs-nfc-aio': {
+    subset: true,
+    mutate: ['simulators/core/codecs/nfc/aio.ts', 'simulators/core/codecs/nfc/classic.ts'],
+    tests: ['test/golden/nfc-wire.test.ts'],
+  },
+  'guest-sql': {
+    mutate: ['simulators/guest/sql/**/*.ts'],
+    tests: ['test/guest/sql-model.test.ts', 'test/guest/sql-restore-rules.test.ts', 'test/golden/sql-and-bundle.test.ts'],
+  },
+  disk: {
+    mutate: ['simulators/disk/**/*.ts'],
+    tests: ['test/disk/*.test.ts', 'test/golden/cbt-cases.test.ts'],
+  },
+  cloud: {
+    mutate: ['simulators/cloud/sql-catalog.ts', 'simulators/cloud/block-store.ts'],
+    tests: ['test/cloud/catalog.test.ts', 'test/cloud/blocks.test.ts', 'test/golden/sql-and-bundle.test.ts'],
+  },
+  'codecs-nfc': {
+    mutate: ['simulators/core/codecs/nfc/**/*.ts'],
+    tests: ['test/golden/nfc-wire.test.ts', 'test/nfc/*.test.ts'],
+  },
+  'codecs-streams': {
+    mutate: ['simulators/core/codecs/sql-backup-stream.ts', 'simulators/core/codecs/guest-bundle.ts', 'simulators/core/codecs/sha256.ts', 'simulators/core/codecs/ntp.ts', 'simulators/core/codecs/x224.ts'],
+    tests: ['test/golden/sql-and-bundle.test.ts', 'test/guest/sql-model.test.ts', 'test/ntp/codec.test.ts', 'test/probes/rdp.test.ts'],
+  },
+  'codecs-vim25': {
+    mutate: ['simulators/core/codecs/vim25/**/*.ts'],
+    tests: ['test/golden/soap-faults.test.ts', 'test/vcenter/errors.test.ts'],
+  },
+  flows: {
+    mutate: ['proxy/flows/**/*.ts'],
+    tests: ['test/proxy/vm-backup.test.ts', 'test/proxy/sql-and-dr.test.ts', 'test/golden/restore-chains.test.ts'],
+  },
+};
