@@ -25,8 +25,8 @@ export function toErrorResponse(err: unknown): Response {
   return errorResponse(500, 'internal', `admin API failed: ${(err as Error)?.message ?? String(err)}`);
 }
 
-/** Largest JSON body the admin API reads (a scenario in YAML fits many times over). */
-const MAX_JSON_BYTES = 4 * 1024 * 1024;
+/** Largest JSON body the admin API reads (a scenario in YAML fits many times over); also the listener's body cap. */
+export const MAX_JSON_BYTES = 4 * 1024 * 1024;
 
 /** Reads a JSON object body; an empty body is `{}`, anything else that is not an object is a 400, more than 4 MiB a 413. */
 export async function jsonBody(request: Request): Promise<Record<string, unknown>> {

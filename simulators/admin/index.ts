@@ -5,6 +5,7 @@ import { listenPlainHttp } from '../core/net/plain-http.ts';
 import { mswRequestHandler } from '../core/net/msw-adapter.ts';
 import { DEFAULT_CREDENTIALS } from '../credentials.ts';
 import { adminHandlers } from './routes.ts';
+import { MAX_JSON_BYTES } from './errors.ts';
 
 export { setScenarioRunner, type ScenarioRunner } from './scenario-hook.ts';
 export { AdminError } from './errors.ts';
@@ -54,7 +55,7 @@ export async function startAdmin(lab: CoreLab<unknown>, opts: AdminOptions = {})
       return () => streams.delete(close);
     },
   });
-  const server = await listenPlainHttp({ name: 'admin', host, port: opts.port }, mswRequestHandler(handlers));
+  const server = await listenPlainHttp({ name: 'admin', host, port: opts.port, timeouts: lab.timeouts }, mswRequestHandler(handlers, { maxBodyBytes: MAX_JSON_BYTES }));
   let stopping: Promise<void> | undefined;
   const stop = () =>
     (stopping ??= (async () => {
