@@ -13,9 +13,9 @@ export interface RunningUp {
 }
 
 /** `bpsim up --json` in another process, on its own address block, as a suite in any language would start it. */
-export async function startBpsimUp(): Promise<RunningUp> {
+export async function startBpsimUp(extraArgs: string[] = []): Promise<RunningUp> {
   const block = `127.${randomInt(16, 250)}.${randomInt(0, 250)}`;
-  const child = spawn(process.execPath, ['--import', 'tsx', 'bin/bpsim.ts', 'up', '--json', '--address-block', block, '--pki-dir', TEST_PKI_DIR], {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'bin/bpsim.ts', 'up', '--json', '--address-block', block, '--pki-dir', TEST_PKI_DIR, ...extraArgs], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';

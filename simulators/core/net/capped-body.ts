@@ -17,8 +17,10 @@ export interface CappedBody {
   readonly seen: number;
   /** True once the reader gave up (cancel) or the cap was hit: the rest of the body will not be read. */
   readonly abandoned: boolean;
-  /** Reads and drops the rest (keep-alive goes on, or a closing answer is not lost); past `budget` more bytes the connection is cut. */
+  /** Reads and drops the rest, so keep-alive goes on; past `budget` more bytes the connection is cut. */
   discard(budget: number): void;
+  /** Reads no more of it (the connection is closing). */
+  stop(): void;
 }
 
 /**
@@ -87,6 +89,10 @@ export function cappedBody(req: IncomingMessage, limit: number): CappedBody {
     },
     get abandoned() {
       return abandoned || over !== undefined;
+    },
+    stop() {
+      abandoned = true;
+      req.pause();
     },
     discard(bytes) {
       abandoned = discarding = true;

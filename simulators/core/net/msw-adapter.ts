@@ -114,15 +114,19 @@ export function mswRequestHandler(handlers: readonly MswHandler[], opts: MswServ
   };
 }
 
-/** After a closing answer the client may send this long before the connection is cut (nginx's lingering close). */
-const LINGER_MS = 1_000;
+/**
+ * How long a closing answer waits for the client to hang up before the connection is cut. Cutting
+ * at once, with body bytes still arriving, makes the kernel reset the connection, and a client
+ * still busy sending loses the answer it has not read yet. Nothing is read meanwhile, so it costs
+ * a socket only; 30 s is nginx's lingering_time.
+ */
+const LINGER_MS = 30_000;
 
 /**
- * Writes the response. A body still unread is dropped as it arrives, never kept: within the cap
- * the connection stays usable (keep-alive); over the cap, after a refusal or when the handler gave
- * up on it, the answer says `Connection: close` and the connection ends after LINGER_MS at most.
- * Closing at once would make the kernel reset a connection that is still receiving, and a client
- * busy sending could lose the answer.
+ * Writes the response. A body still unread within the cap is dropped as it arrives (keep-alive
+ * goes on). Over the cap, after a refusal or when the handler gave up on it, reading stops: the
+ * answer says `Connection: close`, TCP backpressure halts the sender, and the connection ends when
+ * the client closes it or LINGER_MS after the answer.
  */
 async function answer(req: IncomingMessage, res: ServerResponse, response: Response, body: CappedBody, cap: number): Promise<void> {
   if (req.complete) return writeFetchResponse(response, res);
@@ -130,14 +134,13 @@ async function answer(req: IncomingMessage, res: ServerResponse, response: Respo
   if (close) {
     response.headers.set('connection', 'close');
     const socket = req.socket;
-    // node:http calls destroySoon once a Connection: close answer is flushed.
-    socket.destroySoon = () => {
-      socket.end();
-      setTimeout(() => socket.destroy(), LINGER_MS).unref();
-    };
+    // node:http calls destroySoon once a Connection: close answer is flushed. No FIN yet either: a
+    // Node client that gets one while still writing fails with EPIPE before it reads the answer.
+    socket.destroySoon = () => void setTimeout(() => socket.destroy(), LINGER_MS).unref();
   }
   const written = writeFetchResponse(response, res);
-  body.discard(close ? cap : Math.max(0, cap - body.seen));
+  if (close) body.stop();
+  else body.discard(Math.max(0, cap - body.seen));
   await written;
 }
 
