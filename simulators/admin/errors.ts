@@ -1,5 +1,6 @@
 import { HttpResponse } from 'msw';
 import { readLimitedBody } from '../core/net/read-body.ts';
+import { parseJsonBounded } from '../core/codecs/bounded-json.ts';
 
 /** An error the admin API answers with `status` and `{code, message}`; scenario runners may throw it too. */
 export class AdminError extends Error {
@@ -35,7 +36,7 @@ export async function jsonBody(request: Request): Promise<Record<string, unknown
   if (text.trim() === '') return {};
   let value: unknown;
   try {
-    value = JSON.parse(text);
+    value = parseJsonBounded(text);
   } catch (err) {
     throw badRequest(`the request body is not valid JSON: ${(err as Error).message}`);
   }

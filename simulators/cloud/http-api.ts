@@ -1,6 +1,7 @@
 import { HttpResponse } from 'msw';
 import { isBlockHash, MAX_BLOCK_BYTES, MAX_JSON_BYTES, type ApiErrorBody } from '../core/codecs/cloud-api.ts';
 import { readLimitedBody } from '../core/net/read-body.ts';
+import { parseJsonBounded } from '../core/codecs/bounded-json.ts';
 
 /** An error in the API's own form: HTTP status + JSON {code, message}; thrown anywhere in a handler. */
 export class ApiError extends Error {
@@ -89,7 +90,7 @@ export async function readJson<T = Record<string, unknown>>(request: Request, li
   const body = await readBody(request, limit);
   let value: unknown;
   try {
-    value = JSON.parse(body.toString('utf8'));
+    value = parseJsonBounded(body.toString('utf8'));
   } catch (err) {
     throw new ApiError(400, 'invalid_json', `body is not valid JSON: ${(err as Error).message}`);
   }
