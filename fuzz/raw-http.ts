@@ -52,7 +52,8 @@ export function rawExchange(t: RawTarget, r: RawRequest): Promise<RawAnswer> {
       received = Buffer.concat([received, d]);
       const a = parseAnswer(received);
       if (a.status !== undefined) answered = true;
-      if (a.complete) finish('answered');
+      // A HEAD answer announces a length but has no body.
+      if (a.complete || (answered && /^HEAD /.test(r.head))) finish('answered');
     });
     socket.on('error', () => finish('reset'));
     socket.on('close', () => finish('closed'));

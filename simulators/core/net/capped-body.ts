@@ -17,8 +17,8 @@ export interface CappedBody {
   readonly seen: number;
   /** True once the reader gave up (cancel) or the cap was hit: the rest of the body will not be read. */
   readonly abandoned: boolean;
-  /** Reads and drops the rest, so keep-alive goes on; past `budget` more bytes the connection is cut. */
-  discard(budget: number): void;
+  /** Reads and drops the rest, so keep-alive goes on; past `budget` more bytes, reading stops and `onOver` runs. */
+  discard(budget: number, onOver: () => void): void;
   /** Reads no more of it (the connection is closing). */
   stop(): void;
 }
@@ -35,6 +35,7 @@ export function cappedBody(req: IncomingMessage, limit: number): CappedBody {
   let abandoned = false;
   let discarding = false;
   let budget = 0;
+  let overBudget = () => {};
   const stream = new ReadableStream<Uint8Array>(
     {
       start(controller) {
@@ -48,7 +49,11 @@ export function cappedBody(req: IncomingMessage, limit: number): CappedBody {
         req.on('data', (chunk: Buffer) => {
           if (discarding) {
             budget -= chunk.length;
-            if (budget < 0) req.socket?.destroy();
+            if (budget < 0) {
+              discarding = false;
+              req.pause();
+              overBudget();
+            }
             return;
           }
           if (over !== undefined || abandoned) return;
@@ -94,9 +99,10 @@ export function cappedBody(req: IncomingMessage, limit: number): CappedBody {
       abandoned = true;
       req.pause();
     },
-    discard(bytes) {
+    discard(bytes, onOver) {
       abandoned = discarding = true;
       budget = bytes;
+      overBudget = onOver;
       req.resume();
     },
   };

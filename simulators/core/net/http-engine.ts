@@ -44,6 +44,15 @@ export function timedHttpServer(timeouts: ServerTimeouts | undefined): Server {
     // A client that never reads would hold the half-closed socket open: give the answer a moment, then cut.
     setTimeout(() => socket.destroy(), 1_000).unref();
   });
+  // node:http hands CONNECT (and Upgrade requests) to these events, never to 'request', and with no
+  // listener drops the connection without a word: no listener here tunnels or upgrades, so say so.
+  const refuse = (req: IncomingMessage, socket: Duplex) => {
+    const status = req.method === 'CONNECT' ? '405 Method Not Allowed' : '501 Not Implemented';
+    socket.end(`HTTP/1.1 ${status}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
+    setTimeout(() => socket.destroy(), 1_000).unref();
+  };
+  server.on('connect', refuse);
+  server.on('upgrade', refuse);
   return server;
 }
 

@@ -131,16 +131,17 @@ const LINGER_MS = 30_000;
 async function answer(req: IncomingMessage, res: ServerResponse, response: Response, body: CappedBody, cap: number): Promise<void> {
   if (req.complete) return writeFetchResponse(response, res);
   const close = body.abandoned || response.status === 413 || response.status >= 500 || !req.readable;
+  const socket = req.socket;
+  const linger = () => void setTimeout(() => socket.destroy(), LINGER_MS).unref();
   if (close) {
     response.headers.set('connection', 'close');
-    const socket = req.socket;
     // node:http calls destroySoon once a Connection: close answer is flushed. No FIN yet either: a
     // Node client that gets one while still writing fails with EPIPE before it reads the answer.
-    socket.destroySoon = () => void setTimeout(() => socket.destroy(), LINGER_MS).unref();
+    socket.destroySoon = linger;
   }
   const written = writeFetchResponse(response, res);
   if (close) body.stop();
-  else body.discard(Math.max(0, cap - body.seen));
+  else body.discard(Math.max(0, cap - body.seen), linger);
   await written;
 }
 
