@@ -148,7 +148,9 @@ async function runCase(target: Target, c: FuzzCase, figures: ListenerFigures, li
         figures.answered++;
         if (a.status >= 500) figures.status5xx++;
       } else if (a.outcome === 'timeout') figures.hangs.push(tag);
-      else if (malformedHead(head)) figures.closed++;
+      // Refused before a request could be sent (a TLS handshake past its deadline on a loaded machine):
+      // not an unanswered request; the health check after the batch shows whether the listener still serves.
+      else if (a.outcome === 'not-connected' || malformedHead(head)) figures.closed++;
       else figures.unanswered.push(`${tag}: ${JSON.stringify(head.split('\r\n')[0]!.slice(0, 80))} -> ${a.outcome}`);
       return;
     }

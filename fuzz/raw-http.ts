@@ -21,8 +21,8 @@ export interface RawAnswer {
   status?: number;
   headers: Record<string, string>;
   body: string;
-  /** 'answered', 'closed' (no status line), 'reset', 'timeout'. */
-  outcome: 'answered' | 'closed' | 'reset' | 'timeout';
+  /** 'answered', 'closed' (no status line), 'reset', 'timeout'; 'not-connected': the request was never sent (no TCP or TLS session). */
+  outcome: 'answered' | 'closed' | 'reset' | 'timeout' | 'not-connected';
 }
 
 export function rawConnect(t: RawTarget): Socket | TLSSocket {
@@ -40,12 +40,14 @@ export function rawExchange(t: RawTarget, r: RawRequest): Promise<RawAnswer> {
     let received = Buffer.alloc(0);
     let answered = false;
     let done = false;
+    let sent = false;
     const finish = (outcome: RawAnswer['outcome']) => {
       if (done) return;
       done = true;
       clearTimeout(timer);
       socket.destroy();
-      resolve({ ...parseAnswer(received), outcome: parseAnswer(received).status !== undefined ? 'answered' : outcome });
+      const a = parseAnswer(received);
+      resolve({ ...a, outcome: a.status !== undefined ? 'answered' : sent ? outcome : 'not-connected' });
     };
     const timer = setTimeout(() => finish('timeout'), r.timeoutMs);
     socket.on('data', (d: Buffer) => {
@@ -58,6 +60,7 @@ export function rawExchange(t: RawTarget, r: RawRequest): Promise<RawAnswer> {
     socket.on('error', () => finish('reset'));
     socket.on('close', () => finish('closed'));
     socket.once(t.tls ? 'secureConnect' : 'connect', () => {
+      sent = true;
       const body = r.body;
       if (!body) return void socket.write(`${r.head}\r\n\r\n`);
       const bytes = Buffer.isBuffer(body) ? body : Buffer.alloc(body.size, 0x20);

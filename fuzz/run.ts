@@ -45,7 +45,7 @@ const report = await runFuzz({
   concurrency: count(values.concurrency, 'concurrency'),
   only: values.only,
   // Short deadlines so slow and idle cases end in seconds; the same code paths as the defaults.
-  timeouts: { handshakeMs: 2_000, headersMs: 2_000, requestMs: 4_000, idleMs: 2_000 },
+  timeouts: { handshakeMs: 5_000, headersMs: 3_000, requestMs: 6_000, idleMs: 3_000 },
   log: values.json ? undefined : (l) => process.stdout.write(l + '\n'),
 });
 if (values.json) process.stdout.write(JSON.stringify(report) + '\n');
