@@ -36,6 +36,8 @@ export interface ListenerFigures {
   answered: number;
   closed: number;
   status5xx: number;
+  /** The first few 5xx answers: request line, status, start of the body. */
+  serverErrors: string[];
   hangs: string[];
   unanswered: string[];
 }
@@ -146,7 +148,7 @@ async function runCase(target: Target, c: FuzzCase, figures: ListenerFigures, li
       const a = await rawExchange(target.raw, { head, body: c.body, timeoutMs: limitMs });
       if (a.status !== undefined) {
         figures.answered++;
-        if (a.status >= 500) figures.status5xx++;
+        if (a.status >= 500 && figures.status5xx++ < 10) figures.serverErrors.push(`${JSON.stringify(head.split('\r\n')[0]!.slice(0, 80))} -> ${a.status} ${a.body.slice(0, 160)}`);
       } else if (a.outcome === 'timeout') figures.hangs.push(tag);
       // Refused before a request could be sent (a TLS handshake past its deadline on a loaded machine):
       // not an unanswered request; the health check after the batch shows whether the listener still serves.
@@ -209,7 +211,7 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzReport> {
   const admin = new URL(summary.admin.url);
   targets.push({ name: 'admin', kind: 'admin', raw: { host: admin.hostname, port: Number(admin.port), tls: false }, auth: {} });
   const chosen = targets.filter((t) => !o.only || t.name.includes(o.only));
-  const figures = new Map(chosen.map((t) => [t.name, { listener: t.name, cases: 0, answered: 0, closed: 0, status5xx: 0, hangs: [], unanswered: [] } as ListenerFigures]));
+  const figures = new Map(chosen.map((t) => [t.name, { listener: t.name, cases: 0, answered: 0, closed: 0, status5xx: 0, serverErrors: [], hangs: [], unanswered: [] } as ListenerFigures]));
   const rand = new Map(chosen.map((t) => [t.name, seededRandom(`${o.seed}/${t.name}`)]));
   const healthFailures: string[] = [];
   const overBand: string[] = [];

@@ -68,6 +68,16 @@ describe('malformed percent-encoding: 400 before credentials', () => {
   });
 });
 
+describe('a request Fetch cannot represent: 400, not a 500', () => {
+  test('a Host header that is no URL authority (found by the fuzzer)', async () => {
+    for (const name of ['cloud', 'guestossvc', 'admin']) {
+      const a = await send(targets[name]!, 'GET /api/v1/status HTTP/1.1\r\nhost: lab applicatype: application/json');
+      expect(a.status, name).toBe(400);
+      expect(JSON.parse(a.body).message, name).toMatch(/cannot be read/);
+    }
+  });
+});
+
 describe('JSON nested 200,000 deep: 400 with a clear message, nothing stored', () => {
   const json = 'content-type: application/json';
   test.each([

@@ -104,7 +104,13 @@ export function mswRequestHandler(handlers: readonly MswHandler[], opts: MswServ
     const declared = Number(req.headers['content-length'] ?? NaN);
     if (declared > opts.maxBodyBytes) return refuse(413, 'payload_too_large', `request body of ${declared} bytes exceeds the limit of ${opts.maxBodyBytes} bytes`);
     const origin = `https://${req.headers.host ?? ctx.listener.address}`;
-    const request = toFetchRequest(req, origin, body.stream);
+    let request: Request;
+    try {
+      request = toFetchRequest(req, origin, body.stream);
+    } catch (err) {
+      // node:http is more lenient than Fetch's Headers (a byte it lets through in a header value).
+      return refuse(400, 'bad_request', `the request cannot be read: ${(err as Error).message}`);
+    }
     ctxOfRequest.set(request, ctx);
     let response = await getResponse(handlers as MswHandler[], request);
     // Past the cap the handler saw a read error and answered as it could: the real answer is 413.
