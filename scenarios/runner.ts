@@ -57,7 +57,7 @@ export async function runScenario(input: Scenario | string, options: RunOptions 
   // A cloud activates each proxy name once: every run in a shared lab joins the pool under its own name.
   const proxy = new BackupProxy({ ...proxyConfigOf(scenario, lab), ...(own ? {} : { name: `scenario-${scenario.name}-${nextRun(lab)}` }) });
   const state: RunState = { lab, proxy, byId: new Map(), sourceDisks: new Map(), transactions: new Map(), faultIds: new Set() };
-  const firstSeq = (lab.recorder.events.at(-1)?.seq ?? 0) + 1;
+  const firstSeq = (lab.recorder.last()?.seq ?? 0) + 1;
   const steps: StepReport[] = [];
   try {
     for (const [index, step] of scenario.steps.entries()) {
@@ -80,7 +80,7 @@ export async function runScenario(input: Scenario | string, options: RunOptions 
       steps.push(report);
       options.onStep?.(report);
     }
-    const end = checkEnd(scenario.expect, lab.recorder.events.filter((e) => e.seq >= firstSeq));
+    const end = checkEnd(scenario.expect, lab.recorder.find({ since: firstSeq - 1 }));
     const failures = steps.reduce((n, s) => n + s.expectations.filter((e) => !e.passed).length, 0) + end.filter((e) => !e.passed).length;
     return { name: scenario.name, description: scenario.description, file, passed: failures === 0, failures, ms: Math.round(performance.now() - started), steps, end, notes };
   } finally {

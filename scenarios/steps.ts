@@ -29,7 +29,7 @@ export async function runStep(state: RunState, step: Step, index: number): Promi
   } finally {
     proxy.events.off('log', onLog);
   }
-  const trace = lab.recorder.events.filter((e) => e.seq >= firstSeq);
+  const trace = lab.recorder.find({ since: firstSeq - 1 });
   const outcome: StepOutcome = { ...done, logs, trace, ms: Math.round(performance.now() - started) };
   if (step.id) state.byId.set(step.id, outcome);
   return outcome;
@@ -41,7 +41,7 @@ function toError(err: unknown): { errorClass: string; message: string } {
 }
 
 function lastSeq(lab: Lab): number {
-  return lab.recorder.events.at(-1)?.seq ?? 0;
+  return lab.recorder.last()?.seq ?? 0;
 }
 
 async function execute(state: RunState, step: Step): Promise<Done> {

@@ -6,12 +6,12 @@ export type { TraceQuery };
 
 /** Recorded events matching a query (kind, from, to, port, protocol, summary as string or RegExp), optionally after a seq. */
 export function findEvents(lab: Lab, query: TraceQuery = {}): TraceEvent[] {
-  return lab.recorder.events.filter((e) => matches(e, query));
+  return lab.recorder.find(query);
 }
 
 /** The seq of the latest event: pass it as `since` to look only at what happens next. */
 export function traceMark(lab: Lab): number {
-  return lab.recorder.events.at(-1)?.seq ?? 0;
+  return lab.recorder.last()?.seq ?? 0;
 }
 
 /**

@@ -1,5 +1,6 @@
 import { Option, type Command } from 'commander';
 import type { LabOptions } from '../../simulators/lab-options.ts';
+import { resolveTimeouts, type ServerTimeouts } from '../../simulators/core/net/timeouts.ts';
 
 /**
  * Options every command that starts a lab shares. `defaultBlock`: `bpsim up` keeps its addresses
@@ -16,7 +17,18 @@ export function addLabOptions(cmd: Command, defaultBlock?: string): Command {
     .option('--without <components>', 'comma-separated components to leave out (e.g. cloudcache)', (v) => v.split(',').map((s) => s.trim()).filter(Boolean))
     .option('--state-dir <dir>', 'keep cloud blocks and catalog in this directory across runs')
     .option('--pki-dir <dir>', 'where the lab CA and keys are cached (default ~/.cache/bpsim/pki)')
-    .addOption(new Option('--lockout <mode>', 'account lockout and activation throttling: VMware\'s defaults (default) or none').choices(['vmware', 'off']));
+    .addOption(new Option('--lockout <mode>', 'account lockout and activation throttling: VMware\'s defaults (default) or none').choices(['vmware', 'off']))
+    .option('--timeouts <list>', 'server timeouts in ms, e.g. handshake=10000,headers=30000,request=300000,idle=30000 (docs/reliability.md)', parseTimeouts);
+}
+
+function parseTimeouts(v: string): ServerTimeouts {
+  const out: Record<string, number> = {};
+  for (const part of v.split(',').filter(Boolean)) {
+    const m = /^(handshake|headers|request|idle)=(\d+)$/.exec(part.trim());
+    if (!m) throw new Error(`expected name=milliseconds with name handshake, headers, request or idle, got "${part}"`);
+    out[`${m[1]}Ms`] = Number(m[2]);
+  }
+  return resolveTimeouts(out);
 }
 
 function parseCount(v: string): number {
@@ -36,6 +48,7 @@ export interface LabCliOptions {
   stateDir?: string;
   pkiDir?: string;
   lockout?: 'vmware' | 'off';
+  timeouts?: ServerTimeouts;
 }
 
 export function toLabOptions(o: LabCliOptions): LabOptions {
@@ -50,5 +63,6 @@ export function toLabOptions(o: LabCliOptions): LabOptions {
     stateDir: o.stateDir,
     pkiDir: o.pkiDir,
     lockout: o.lockout,
+    timeouts: o.timeouts,
   };
 }

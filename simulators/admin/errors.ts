@@ -1,5 +1,6 @@
 import { HttpResponse } from 'msw';
 import { readLimitedBody } from '../core/net/read-body.ts';
+import { parseJsonBounded } from '../core/codecs/bounded-json.ts';
 
 /** An error the admin API answers with `status` and `{code, message}`; scenario runners may throw it too. */
 export class AdminError extends Error {
@@ -25,8 +26,8 @@ export function toErrorResponse(err: unknown): Response {
   return errorResponse(500, 'internal', `admin API failed: ${(err as Error)?.message ?? String(err)}`);
 }
 
-/** Largest JSON body the admin API reads (a scenario in YAML fits many times over). */
-const MAX_JSON_BYTES = 4 * 1024 * 1024;
+/** Largest JSON body the admin API reads (a scenario in YAML fits many times over); also the listener's body cap. */
+export const MAX_JSON_BYTES = 4 * 1024 * 1024;
 
 /** Reads a JSON object body; an empty body is `{}`, anything else that is not an object is a 400, more than 4 MiB a 413. */
 export async function jsonBody(request: Request): Promise<Record<string, unknown>> {
@@ -35,7 +36,7 @@ export async function jsonBody(request: Request): Promise<Record<string, unknown
   if (text.trim() === '') return {};
   let value: unknown;
   try {
-    value = JSON.parse(text);
+    value = parseJsonBounded(text);
   } catch (err) {
     throw badRequest(`the request body is not valid JSON: ${(err as Error).message}`);
   }

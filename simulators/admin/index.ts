@@ -5,6 +5,7 @@ import { mswRequestHandler } from '../core/net/msw-adapter.ts';
 import { DEFAULT_CREDENTIALS } from '../credentials.ts';
 import { adminHandlers } from './routes.ts';
 import { hostRefusal, isLoopback } from './auth.ts';
+import { MAX_JSON_BYTES } from './errors.ts';
 
 export { setScenarioRunner, type ScenarioRunner } from './scenario-hook.ts';
 export { AdminError } from './errors.ts';
@@ -50,9 +51,9 @@ export async function startAdmin(lab: CoreLab<unknown>, opts: AdminOptions = {})
       return () => streams.delete(close);
     },
   });
-  const serve = mswRequestHandler(handlers);
+  const serve = mswRequestHandler(handlers, { maxBodyBytes: MAX_JSON_BYTES });
   // Checked on the raw request, before anything (routes, credentials, /health) sees it: 421 JSON.
-  const server = await listenPlainHttp({ name: 'admin', host, port: opts.port }, (req, res, conn) => {
+  const server = await listenPlainHttp({ name: 'admin', host, port: opts.port, timeouts: lab.timeouts }, (req, res, conn) => {
     const refusal = hostRefusal(req.headers.host, host);
     if (refusal === undefined) return serve(req, res, conn);
     res.writeHead(421, { 'content-type': 'application/json', connection: 'close' });

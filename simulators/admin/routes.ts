@@ -81,7 +81,7 @@ export function adminHandlers(d: RouteDeps): MswHandler[] {
     })),
     http.post('*/reset', () => {
       const faultsCleared = lab.faults.list().length;
-      const traceEventsCleared = lab.recorder.events.length;
+      const traceEventsCleared = lab.recorder.size;
       lab.faults.clear();
       lab.recorder.clear();
       lab.trace.emit({ kind: 'note', from: 'admin', to: 'admin', port: 0, protocol: 'admin', summary: 'lab reset: faults cleared, trace cleared' });

@@ -31,8 +31,8 @@ export function parseTraceFilter(url: URL, lastEventId?: string | null): TraceFi
 }
 
 export function traceJsonl(recorder: TraceRecorder, f: TraceFilter): string {
-  return recorder.events
-    .filter((e) => matches(e, f))
+  return recorder
+    .find(f)
     .map((e) => JSON.stringify(e) + '\n')
     .join('');
 }
@@ -73,7 +73,7 @@ export function traceEventStream(
       };
       send(`: bpsim trace stream\nretry: 2000\n\n`);
       // History only on request (since / Last-Event-ID): a plain subscription starts with what happens next.
-      if (f.since !== undefined) for (const e of recorder.events) if (matches(e, f)) send(sseEvent(e));
+      if (f.since !== undefined) for (const e of recorder.find(f)) send(sseEvent(e));
       const unsubscribe = bus.subscribe((e) => {
         if (matches(e, f)) send(sseEvent(e));
       });

@@ -4,6 +4,7 @@ import { DEFAULT_CREDENTIALS } from '../credentials.ts';
 import type { LabWorld } from '../world.ts';
 import { CloudService } from './cloud-service.ts';
 import { cloudHandlers } from './handlers.ts';
+import { serveOptions } from './http-api.ts';
 
 declare module '../world.ts' {
   interface LabWorld {
@@ -34,7 +35,7 @@ export function cloudComponent(name = 'cloud', hostname = CLOUD_HOSTNAME): Compo
       });
       ctx.world.cloud = service;
       try {
-        await ctx.listenHttps({ listener: 'https', realPort: 443, protocol: 'https', scheme: 'https', path: '/api/v1/' }, mswRequestHandler(cloudHandlers(service)));
+        await ctx.listenHttps({ listener: 'https', realPort: 443, protocol: 'https', scheme: 'https', path: '/api/v1/' }, mswRequestHandler(cloudHandlers(service), serveOptions));
       } catch (err) {
         service.close();
         throw err;

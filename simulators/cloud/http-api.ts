@@ -1,6 +1,7 @@
 import { HttpResponse } from 'msw';
-import { isBlockHash, MAX_JSON_BYTES, type ApiErrorBody } from '../core/codecs/cloud-api.ts';
+import { isBlockHash, MAX_BLOCK_BYTES, MAX_JSON_BYTES, type ApiErrorBody } from '../core/codecs/cloud-api.ts';
 import { readLimitedBody } from '../core/net/read-body.ts';
+import { parseJsonBounded } from '../core/codecs/bounded-json.ts';
 
 /** An error in the API's own form: HTTP status + JSON {code, message}; thrown anywhere in a handler. */
 export class ApiError extends Error {
@@ -14,6 +15,12 @@ export class ApiError extends Error {
     super(message);
   }
 }
+
+/** The largest body any cloud or CloudCache route takes (a JSON request; blocks are smaller). */
+export const MAX_REQUEST_BYTES = Math.max(MAX_JSON_BYTES, MAX_BLOCK_BYTES);
+
+/** How the socket adapter answers what no route could (413, 405, 400...): in the API's own form. */
+export const serveOptions = { maxBodyBytes: MAX_REQUEST_BYTES, error: (status: number, code: string, message: string) => errorResponse(new ApiError(status, code, message)) };
 
 export function errorResponse(err: ApiError): Response {
   const body: ApiErrorBody = { code: err.code, message: err.message, ...(err.details ? { details: err.details } : {}) };
@@ -83,7 +90,7 @@ export async function readJson<T = Record<string, unknown>>(request: Request, li
   const body = await readBody(request, limit);
   let value: unknown;
   try {
-    value = JSON.parse(body.toString('utf8'));
+    value = parseJsonBounded(body.toString('utf8'));
   } catch (err) {
     throw new ApiError(400, 'invalid_json', `body is not valid JSON: ${(err as Error).message}`);
   }

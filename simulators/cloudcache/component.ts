@@ -5,6 +5,7 @@ import { mswRequestHandler } from '../core/net/msw-adapter.ts';
 import type { CacheStatus } from '../core/codecs/cloud-api.ts';
 import { openBlockStore } from '../cloud/block-store.ts';
 import { CLOUD_HOSTNAME } from '../cloud/component.ts';
+import { serveOptions } from '../cloud/http-api.ts';
 import type { LabWorld } from '../world.ts';
 import { CacheBackend } from './cache-backend.ts';
 import { CloudLink } from './cloud-link.ts';
@@ -56,7 +57,7 @@ export function cloudCacheComponent(options: CloudCacheOptions = {}, name = 'clo
       for (const f of ctx.faults.list()) mirror(f, 'set');
 
       try {
-        const serve = mswRequestHandler(cloudCacheHandlers(backend, new ProxyAuth(link), sync));
+        const serve = mswRequestHandler(cloudCacheHandlers(backend, new ProxyAuth(link), sync), serveOptions);
         await ctx.listenHttps({ listener: 'https', realPort: 443, protocol: 'https', scheme: 'https', path: '/api/v1/' }, (req, res, conn) => {
           // New connections are refused by the mirrored fault; kept-alive ones die at their next request.
           if (ctx.faults.peek(name, 'cloudcache-offline')) {

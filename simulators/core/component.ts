@@ -7,6 +7,7 @@ import type { FaultRegistry } from './faults/registry.ts';
 import type { NetMap } from './net/netmap.ts';
 import type { ConnContext, HttpsOptions, Listener, RequestHandler, TlsMaterial, UdpContext } from './net/listen.ts';
 import type { Credentials, Endpoint } from './types.ts';
+import type { ServerTimeouts } from './net/timeouts.ts';
 
 /** What a component declares; the lab gives it an address, a certificate and a context. */
 export interface ComponentSpec<World = unknown> {
@@ -54,6 +55,8 @@ export interface ComponentContext<World = unknown> {
   netmap: NetMap;
   world: World;
   credentials: Record<string, Credentials>;
+  /** The lab's server timeouts, for listeners a component builds itself (docs/reliability.md). */
+  timeouts: Required<ServerTimeouts>;
   listenTcp(args: ListenArgs, onConnection: (stream: Duplex, ctx: ConnContext, socket: Socket) => void): Promise<Listener>;
   listenTls(args: ListenArgs, onSecure: (socket: TLSSocket, ctx: ConnContext) => void): Promise<Listener>;
   listenHttps(args: ListenArgs, handler: RequestHandler, opts?: HttpsOptions): Promise<Listener>;

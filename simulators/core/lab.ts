@@ -19,6 +19,7 @@ import {
   type TlsMaterial,
 } from './net/listen.ts';
 import { thumbprints } from './pki/x509.ts';
+import { resolveTimeouts, type ServerTimeouts } from './net/timeouts.ts';
 import { TlsFaultCerts, tlsSourceWithFaults } from './net/tls-faults.ts';
 import type { ComponentContext, ComponentHandle, ComponentSpec, ListenArgs } from './component.ts';
 import type { Credentials, Endpoint } from './types.ts';
@@ -36,6 +37,8 @@ export interface CoreLabOptions {
   trace?: TraceBus;
   /** How long a TLS client may take to finish its handshake before the connection is dropped (default 10 s). */
   tlsHandshakeTimeoutMs?: number;
+  /** Server timeouts of every listener: handshake, headers, request, keep-alive idle (docs/reliability.md). */
+  timeouts?: ServerTimeouts;
   /** Fixed identity addresses by component name (a deployment's network plan); others are allocated. */
   addresses?: Record<string, string>;
   /** Where a listener really binds, when a deployment decides (several components behind one host); undefined: the lab decides. */
@@ -64,6 +67,8 @@ export class CoreLab<World = unknown> {
   private stopped = false;
   private readonly stopHooks = new Set<() => void | Promise<void>>();
   private readonly tlsFaultCerts: TlsFaultCerts;
+  /** Every listener's server timeouts, defaults filled in. */
+  readonly timeouts: Required<ServerTimeouts>;
   /** A temp dir for this lab (CA copy for clients, sockets...), removed by stop(). */
   tempDir = '';
   caFile = '';
@@ -81,6 +86,7 @@ export class CoreLab<World = unknown> {
     for (const [name, address] of Object.entries(options.addresses ?? {})) this.addresses.assign(name, address);
     this.portMode = options.ports ?? defaultPortMode();
     this.tlsFaultCerts = new TlsFaultCerts(ca);
+    this.timeouts = resolveTimeouts({ handshakeMs: options.tlsHandshakeTimeoutMs, ...options.timeouts });
   }
 
   static async create<W>(world: W, options: CoreLabOptions = {}): Promise<CoreLab<W>> {
@@ -138,6 +144,7 @@ export class CoreLab<World = unknown> {
       faults: this.faults,
       peerName: (a) => this.netmap.nameOf(a),
       handshakeTimeoutMs: this.options.tlsHandshakeTimeoutMs,
+      timeouts: this.timeouts,
     };
     const identity = (args: ListenArgs): ListenerIdentity => ({
       component: spec.name,
@@ -191,6 +198,7 @@ export class CoreLab<World = unknown> {
       netmap: this.netmap,
       world: this.world,
       credentials: this.credentials,
+      timeouts: this.timeouts,
       listenTcp: (args, on) => track(args, 'tcp', undefined, listenTcp(deps, identity(args), on)),
       listenTls: (args, on) => track(args, 'tcp', certOf(tlsOf(args)), listenTls(deps, identity(args), tlsSource(args), on)),
       listenHttps: (args, handler, opts) =>

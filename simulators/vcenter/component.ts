@@ -7,6 +7,7 @@ import { thumbprintFinder } from './thumbprints.ts';
 import { MoRef } from '../core/codecs/vim25/index.ts';
 import { mswRequestHandler } from '../core/net/msw-adapter.ts';
 import { isRestPath, vcenterRestService } from './rest/handlers.ts';
+import { MAX_REST_BODY } from './rest/router.ts';
 
 export const VCENTER_HOSTNAME = 'vcenter.lab.test';
 
@@ -36,7 +37,7 @@ export function vcenterComponent(hostname = VCENTER_HOSTNAME): ComponentSpec<Lab
         login,
         exists: (o) => !!engine.lookup(new MoRef(o.type, o.id)),
         refuseLogin: () => !!engine.fault('invalid-login'),
-      }).handlers);
+      }).handlers, { maxBodyBytes: MAX_REST_BODY });
       await ctx.listenHttps(
         { listener: 'https', realPort: 443, protocol: 'soap', scheme: 'https', path: '/sdk' },
         (req, res, conn) => (isRestPath(req.url ?? '') ? rest(req, res, conn) : soap(req, res, conn)),

@@ -14,7 +14,7 @@ export function echoComponent(name = 'echo'): ComponentSpec {
         mswRequestHandler([
           http.post('*/echo', async ({ request }) => HttpResponse.json({ got: await request.text() })),
           http.get('*/error', () => HttpResponse.error()),
-        ]),
+        ], { maxBodyBytes: 1024 * 1024 }),
       );
     },
   };

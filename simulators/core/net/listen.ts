@@ -1,5 +1,5 @@
 import { createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net';
-import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createSecureContext, TLSSocket, type SecureContext } from 'node:tls';
 import { createSocket, type RemoteInfo, type Socket as UdpSocket } from 'node:dgram';
 import type { Duplex } from 'node:stream';
@@ -7,6 +7,8 @@ import type { TraceBus } from '../trace/bus.ts';
 import type { TraceKind, TraceEvent } from '../types.ts';
 import type { FaultRegistry } from '../faults/registry.ts';
 import { applyConnectionFault, CONNECTION_FAULTS } from './conn-faults.ts';
+import { httpEngine } from './http-engine.ts';
+import { DEFAULT_TIMEOUTS, type ServerTimeouts } from './timeouts.ts';
 
 export interface ListenerIdentity {
   component: string;
@@ -34,13 +36,24 @@ export interface ListenDeps {
   trace: TraceBus;
   faults: FaultRegistry;
   peerName(address: string): string | undefined;
-  /** How long a client may take to finish a TLS handshake (default 10 s). */
+  /** How long a client may take to finish a TLS handshake (default 10 s); `timeouts.handshakeMs` wins. */
   handshakeTimeoutMs?: number;
+  /** Per-connection server timeouts of every listener (docs/reliability.md). */
+  timeouts?: ServerTimeouts;
+}
+
+function handshakeMsOf(deps: ListenDeps): number {
+  return deps.timeouts?.handshakeMs ?? deps.handshakeTimeoutMs ?? DEFAULT_TIMEOUTS.handshakeMs;
 }
 
 export interface Listener {
   identity: ListenerIdentity;
   close(): Promise<void>;
+}
+
+/** A listener whose close also runs `also` (stopping an HTTP engine's timeout checks). */
+export function closing(listener: Listener, also: () => void): Listener {
+  return { identity: listener.identity, close: () => (also(), listener.close()) };
 }
 
 export interface TlsMaterial {
@@ -214,7 +227,7 @@ export function listenTls(
 ): Promise<Listener> {
   return listenTcp(deps, identity, (stream, ctx) => {
     Promise.resolve(typeof tls === 'function' ? tls() : tls)
-      .then((material) => acceptTls(stream, secureContextOf(material), ctx, deps.handshakeTimeoutMs))
+      .then((material) => acceptTls(stream, secureContextOf(material), ctx, handshakeMsOf(deps)))
       .then(
         (socket) => onSecure(socket, ctx),
         () => {},
@@ -230,8 +243,6 @@ const ctxOfSocket = new WeakMap<object, ConnContext>();
 export interface HttpsOptions {
   /** Emit request/response trace events for every HTTP exchange (components with richer summaries turn this off). */
   traceRequests?: boolean;
-  /** Largest request body accepted before 413 is the handler's job; this caps headers and idle time. */
-  headersTimeoutMs?: number;
 }
 
 /** HTTPS: TLS from listenTls, HTTP/1.1 parsing from node:http fed with the secured socket. */
@@ -242,8 +253,7 @@ export function listenHttps(
   handler: RequestHandler,
   opts: HttpsOptions = {},
 ): Promise<Listener> {
-  const http = createHttpServer({ headersTimeout: opts.headersTimeoutMs ?? 30_000, requestTimeout: 300_000, keepAliveTimeout: 30_000 });
-  http.on('request', (req: IncomingMessage, res: ServerResponse) => {
+  const engine = httpEngine(deps.timeouts, (req: IncomingMessage, res: ServerResponse) => {
     const ctx = ctxOfSocket.get(req.socket)!;
     if (opts.traceRequests !== false) {
       ctx.trace('request', `${req.method} ${req.url}`);
@@ -257,14 +267,10 @@ export function listenHttps(
       } else res.destroy();
     });
   });
-  http.on('clientError', (_err, socket) => {
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
-    else socket.destroy();
-  });
   return listenTls(deps, identity, tls, (socket, ctx) => {
     ctxOfSocket.set(socket, ctx);
-    http.emit('connection', socket);
-  });
+    engine.accept(socket);
+  }).then((listener) => closing(listener, engine.close));
 }
 
 export interface UdpContext {

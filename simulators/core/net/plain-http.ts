@@ -1,5 +1,7 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ConnContext, RequestHandler } from './listen.ts';
+import type { ServerTimeouts } from './timeouts.ts';
+import { timedHttpServer } from './http-engine.ts';
 
 export interface PlainHttpServer {
   host: string;
@@ -14,8 +16,9 @@ let connCounter = 0;
  * TLS, no connection faults and no trace events of its own. Handlers get a ConnContext like
  * listenHttps handlers do, so msw handler lists served by `mswRequestHandler` work unchanged.
  */
-export async function listenPlainHttp(opts: { name: string; host: string; port?: number }, handler: RequestHandler): Promise<PlainHttpServer> {
-  const server = createServer({ headersTimeout: 30_000, requestTimeout: 0, keepAliveTimeout: 5_000 });
+export async function listenPlainHttp(opts: { name: string; host: string; port?: number; timeouts?: ServerTimeouts }, handler: RequestHandler): Promise<PlainHttpServer> {
+  // Bound with listen() below, so node:http runs its header and request timeout checks itself.
+  const server = timedHttpServer(opts.timeouts);
   const bound = { port: opts.port ?? 0 };
   const contexts = new WeakMap<object, ConnContext>();
   const contextOf = (req: IncomingMessage): ConnContext => {
@@ -41,10 +44,6 @@ export async function listenPlainHttp(opts: { name: string; host: string; port?:
       res.writeHead(500, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ code: 'internal', message: err.message }));
     });
-  });
-  server.on('clientError', (_err, socket) => {
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
-    else socket.destroy();
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) =>

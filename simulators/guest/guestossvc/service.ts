@@ -5,7 +5,7 @@ import { mswRequestHandler } from '../../core/net/msw-adapter.ts';
 import { checkExecutable, type BundleLayout } from '../../core/codecs/guest-bundle.ts';
 import { GUESTOSSVC_PORT, PLUGIN_PORT } from '../../core/codecs/guest-api.ts';
 import type { Fault } from '../../core/faults/registry.ts';
-import { ApiError } from '../api-error.ts';
+import { ApiError, serveOptions } from '../api-error.ts';
 import { PluginService } from '../plugin/service.ts';
 import { pluginHandlers } from '../plugin/handlers.ts';
 import { listenInternalHttps } from '../plugin/listener.ts';
@@ -65,7 +65,7 @@ export class Guestossvc {
       pid: this.d.pid,
       plugin: () => ({ ...this.pluginState }),
     });
-    this.listener = await this.d.ctx.listenHttps({ listener: 'guestossvc', realPort: GUESTOSSVC_PORT, protocol: 'https/guestossvc', scheme: 'https', path: '/api/v1/status' }, mswRequestHandler(handlers));
+    this.listener = await this.d.ctx.listenHttps({ listener: 'guestossvc', realPort: GUESTOSSVC_PORT, protocol: 'https/guestossvc', scheme: 'https', path: '/api/v1/status' }, mswRequestHandler(handlers, serveOptions));
     await this.pluginClient().catch(() => {});
   }
 
@@ -96,7 +96,7 @@ export class Guestossvc {
     const service = new PluginService({ sql: this.d.sql(), writers: this.d.writers, fault: this.d.fault });
     let listener: Listener;
     try {
-      listener = await listenInternalHttps(ctx, { listener: 'sqlplugin', realPort: PLUGIN_PORT, protocol: 'https/sqlplugin', bindAddress: this.d.pluginBind.address, port: this.d.pluginBind.port, allowPeer: this.d.pluginBind.allowPeer }, mswRequestHandler(pluginHandlers(service, this.d.writers, key)));
+      listener = await listenInternalHttps(ctx, { listener: 'sqlplugin', realPort: PLUGIN_PORT, protocol: 'https/sqlplugin', bindAddress: this.d.pluginBind.address, port: this.d.pluginBind.port, allowPeer: this.d.pluginBind.allowPeer }, mswRequestHandler(pluginHandlers(service, this.d.writers, key), serveOptions));
     } catch (err) {
       return failed(10048, `cannot listen on ${PLUGIN_PORT}: ${(err as Error).message}`);
     }

@@ -1,6 +1,7 @@
-import { createServer as createHttpServer, type IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ComponentContext } from '../../core/component.ts';
-import { acceptTls, listenTcp, secureContextFor, type ConnContext, type Listener, type RequestHandler } from '../../core/net/listen.ts';
+import { acceptTls, closing, listenTcp, secureContextFor, type ConnContext, type Listener, type RequestHandler } from '../../core/net/listen.ts';
+import { httpEngine } from '../../core/net/http-engine.ts';
 
 export interface InternalListenArgs {
   listener: string;
@@ -19,11 +20,10 @@ export interface InternalListenArgs {
  * absent from the lab's endpoint table, and resetting any connection from another address.
  */
 export async function listenInternalHttps(ctx: ComponentContext<unknown>, args: InternalListenArgs, handler: RequestHandler): Promise<Listener> {
-  const deps = { trace: ctx.trace, faults: ctx.faults, peerName: (a: string) => ctx.netmap.nameOf(a) };
+  const deps = { trace: ctx.trace, faults: ctx.faults, peerName: (a: string) => ctx.netmap.nameOf(a), timeouts: ctx.timeouts };
   const secure = secureContextFor(ctx.cert);
   const connOf = new WeakMap<object, ConnContext>();
-  const http = createHttpServer({ headersTimeout: 30_000, requestTimeout: 300_000, keepAliveTimeout: 30_000 });
-  http.on('request', (req: IncomingMessage, res) => {
+  const engine = httpEngine(ctx.timeouts, (req: IncomingMessage, res: ServerResponse) => {
     const conn = connOf.get(req.socket)!;
     conn.trace('request', `guestossvc -> PhoenixSQLGuestPlugin ${req.method} ${req.url}`);
     res.once('finish', () => conn.trace('response', `${res.statusCode} ${req.method} ${req.url}`));
@@ -33,7 +33,6 @@ export async function listenInternalHttps(ctx: ComponentContext<unknown>, args: 
       else res.destroy();
     });
   });
-  http.on('clientError', (_e, socket) => socket.destroy());
   const listener = await listenTcp(
     deps,
     { component: ctx.name, listener: args.listener, protocol: args.protocol, address: ctx.address, bindAddress: args.bindAddress, port: args.port, realPort: args.realPort },
@@ -43,15 +42,15 @@ export async function listenInternalHttps(ctx: ComponentContext<unknown>, args: 
         socket.resetAndDestroy();
         return;
       }
-      acceptTls(stream, secure, conn).then(
+      acceptTls(stream, secure, conn, ctx.timeouts.handshakeMs).then(
         (tls) => {
           connOf.set(tls, conn);
-          http.emit('connection', tls);
+          engine.accept(tls);
         },
         () => {},
       );
     },
   );
   ctx.trace.emit({ kind: 'listen', from: ctx.name, to: ctx.name, port: args.realPort, protocol: args.protocol, summary: `listening on ${args.bindAddress}:${listener.identity.port} (inside the guest only)` });
-  return listener;
+  return closing(listener, engine.close);
 }
