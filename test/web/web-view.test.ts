@@ -197,5 +197,5 @@ describe.skipIf(!available)('web view in a real browser', () => {
     mkdirSync(ARTIFACTS, { recursive: true });
     await page.locator('#chain-section').screenshot({ path: `${ARTIFACTS}/web-chain-after-demo.png` });
     await page.screenshot({ path: `${ARTIFACTS}/web-view.png`, fullPage: true });
-  });
+  }, 400_000);
 });

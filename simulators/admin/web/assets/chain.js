@@ -114,8 +114,9 @@ export class Chain {
   }
 
   layout() {
-    const width = 1200;
-    const x = { left: 10, center: width / 2 - NODE_W / 2, right: width - NODE_W - 90 };
+    // Room between the columns for the edge labels, and right of the last one for the cache-to-cloud loop.
+    const width = 1400;
+    const x = { left: 10, center: 480, right: width - NODE_W - 220 };
     const y = { left: 10, center: 10, right: 10 };
     const order = ['proxy', 'admin', 'client', 'vcenter', 'esxi', 'ntp', 'cloudcache', 'cloud', 'guest'];
     const nodes = [...this.nodes.values()].sort((a, b) => order.indexOf(a.kind) - order.indexOf(b.kind) || a.name.localeCompare(b.name));
@@ -194,7 +195,7 @@ export class Chain {
     e.g.classList.toggle('used', e.count > 0);
     e.g.classList.toggle('hot', e.hotUntil > performance.now());
     e.g.classList.toggle('faulted', this.faultsOn(e.to, e.port).length > 0);
-    const last = e.last.length > 34 ? `${e.last.slice(0, 33)}…` : e.last;
+    const last = e.last.length > 30 ? `${e.last.slice(0, 29)}…` : e.last;
     e.text.textContent = '';
     el('tspan', { class: 'count' }, e.text).textContent = `${e.port} ×${e.count}`;
     if (last) el('tspan', { class: 'last', dx: 4 }, e.text).textContent = last;
