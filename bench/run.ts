@@ -5,6 +5,7 @@ import { benchLabStart } from './lab-start.ts';
 import { benchSoapFigures } from './soap.ts';
 import { benchNfcFigures } from './nfc.ts';
 import { benchBackupFigures, benchConcurrentFigures } from './data-path.ts';
+import { benchWebView } from './web-view.ts';
 
 /** Each part returns its figures; a part that fails is reported and the others still run. */
 const PARTS: { name: string; run: (o: BenchOptions) => Promise<Figure[]> }[] = [
@@ -13,6 +14,7 @@ const PARTS: { name: string; run: (o: BenchOptions) => Promise<Figure[]> }[] = [
   { name: 'nfc', run: benchNfcFigures },
   { name: 'backup', run: benchBackupFigures },
   { name: 'concurrent', run: benchConcurrentFigures },
+  { name: 'web view', run: benchWebView },
 ];
 
 const { values } = parseArgs({
