@@ -6,6 +6,7 @@ import { benchSoapFigures } from './soap.ts';
 import { benchNfcFigures } from './nfc.ts';
 import { benchBackupFigures, benchConcurrentFigures } from './data-path.ts';
 import { benchTraceFigures } from './trace.ts';
+import { benchWebView } from './web-view.ts';
 
 /** Each part returns its figures; a part that fails is reported and the others still run. */
 const PARTS: { name: string; run: (o: BenchOptions) => Promise<Figure[]> }[] = [
@@ -15,6 +16,7 @@ const PARTS: { name: string; run: (o: BenchOptions) => Promise<Figure[]> }[] = [
   { name: 'backup', run: benchBackupFigures },
   { name: 'concurrent', run: benchConcurrentFigures },
   { name: 'trace', run: benchTraceFigures },
+  { name: 'web view', run: benchWebView },
 ];
 
 const { values } = parseArgs({

@@ -6,6 +6,7 @@ import { startAdmin, setScenarioRunner, type AdminServer } from '../../simulator
 import { adminScenarioRunner } from '../../scenarios/admin-runner.ts';
 import { DEFAULT_CREDENTIALS } from '../../simulators/credentials.ts';
 import type { Credentials } from '../../simulators/core/types.ts';
+import { labWebRunners } from '../web/runners.ts';
 
 /** Stops the lab on Ctrl-C / SIGTERM, once, and exits with the conventional code. */
 export function stopOnSignals(lab: Lab, onStop?: () => Promise<void>): Promise<void> {
@@ -40,12 +41,12 @@ export function upCommand(): Command {
     setScenarioRunner(adminScenarioRunner);
     let admin: AdminServer;
     try {
-      admin = await startAdmin(lab, { port: opts.adminPort });
+      admin = await startAdmin(lab, { port: opts.adminPort, runners: labWebRunners(lab) });
     } catch (err) {
       await lab.stop();
       throw err;
     }
-    const summary = labSummary(lab, { admin: { url: admin.url } });
+    const summary = labSummary(lab, { admin: { url: admin.url, web: admin.web } });
     if (opts.json) {
       process.stdout.write(JSON.stringify(summary) + '\n');
     } else {
@@ -56,6 +57,7 @@ export function upCommand(): Command {
           credentialTable(summary) +
           `\n\nCA certificate: ${summary.caFile}\n` +
           `Admin API: ${admin.url} (user ${lab.credentials.admin?.user}; docs/admin-api.md)\n` +
+          `Web view: ${admin.web} (the chain live, jobs, faults, trace, scenarios; same credentials)\n` +
           'Press Ctrl-C to stop.\n',
       );
     }
@@ -71,7 +73,7 @@ function adminCredentials(password: string | undefined): { credentials?: Record<
   return { credentials: { admin: { user: DEFAULT_CREDENTIALS.admin!.user, password } } };
 }
 
-function parsePort(v: string): number {
+export function parsePort(v: string): number {
   const n = Number(v);
   if (!Number.isInteger(n) || n < 1 || n > 65535) throw new Error(`expected a port from 1 to 65535, got "${v}"`);
   return n;

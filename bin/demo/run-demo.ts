@@ -4,11 +4,11 @@ import cliProgress from 'cli-progress';
 import { startLab, type Lab, type LabOptions } from '../../simulators/lab.ts';
 import { TraceBus } from '../../simulators/core/trace/bus.ts';
 import { startTraceOutput } from '../commands/trace-output.ts';
-import { BackupProxy, type JobOutcome } from '../../proxy/backup-proxy.ts';
-import { proxyConfigFor } from '../../proxy/config.ts';
+import type { BackupProxy, JobOutcome } from '../../proxy/backup-proxy.ts';
 import { Timeline } from '../format/timeline.ts';
 import { jobSummary } from '../format/job-summary.ts';
 import { DEMO_PLAN, type DemoStep } from './plan.ts';
+import { demoProxies, runDemoStep } from './step-runner.ts';
 
 export interface DemoOptions {
   lab: LabOptions;
@@ -18,6 +18,8 @@ export interface DemoOptions {
   /** Progress bars on a terminal; plain lines otherwise (CI logs, pipes). */
   bars?: boolean;
   out?: NodeJS.WritableStream;
+  /** Leave the lab running after the plan (`demo --web`); the caller stops it (`result.lab`). */
+  keepLab?: boolean;
 }
 
 export interface DemoResult {
@@ -26,6 +28,8 @@ export interface DemoResult {
   events: number;
   tracePath: string;
   mermaidPath: string;
+  /** The lab, still running, when `keepLab` was set. */
+  lab?: Lab;
 }
 
 /**
@@ -51,39 +55,28 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
   const lab = await startLab({ ...opts.lab, trace: bus });
   const timeline = new Timeline(print);
   const unsubscribe = lab.trace.subscribe((e) => timeline.onEvent(e));
-  const summary = { caPem: lab.ca.cert, endpoints: () => lab.endpoints(), credentials: lab.credentials, proxyAddress: lab.addressOf('proxy') };
-  const proxies = {
-    vcenter: new BackupProxy(proxyConfigFor(summary, { name: 'proxy-01' })),
-    standalone: new BackupProxy(proxyConfigFor(summary, { name: 'proxy-02', standaloneHost: standaloneHostOf(lab, 'web01') })),
-  };
+  const proxies = demoProxies(lab);
   const jobs: DemoResult['jobs'] = [];
+  let planDone = false;
   try {
     print(`bpsim demo: ${lab.endpoints().length} listeners up in ${((performance.now() - started) / 1000).toFixed(2)} s (address block ${lab.addresses.block}, ${lab.options.singleHost ? 'single host' : lab.portMode + ' ports'}).`);
     print('Timeline: each new kind of hop as it happens (who -> whom, port, protocol, what); repeats are counted at the end.\n');
-    for (const [name, proxy] of Object.entries(proxies)) {
+    for (const proxy of [proxies.vcenter, proxies.standalone]) {
       proxy.events.on('log', (l) => print(`    ${l.level === 'info' ? '' : l.level.toUpperCase() + ' '}[${proxy.config.name}] ${l.message}`));
       attachBar(proxy, multibar);
-      void name;
     }
     for (const [i, step] of (opts.plan ?? DEMO_PLAN).entries()) {
       print(`\n== ${i + 1}. ${step.title}`);
-      if (step.kind === 'world') {
-        print(`    [lab] ${step.run(lab)}`);
-        continue;
-      }
-      const proxy = step.proxy === 'standalone' ? proxies.standalone : proxies.vcenter;
-      await proxy.activate();
-      lab.world.cloud!.queueJob({ type: step.type, params: step.params, targetProxy: proxy.config.name });
-      const t0 = performance.now();
-      const outcome = await proxy.runNextJob();
-      if (!outcome) throw new Error(`the cloud handed ${proxy.config.name} no job for step ${i + 1}`);
-      jobs.push({ title: step.title, outcome, seconds: (performance.now() - t0) / 1000 });
+      const done = await runDemoStep(lab, proxies, step);
+      if (done.kind === 'world') print(`    [lab] ${done.text}`);
+      else jobs.push({ title: step.title, outcome: done.outcome, seconds: done.seconds });
     }
+    planDone = true;
   } finally {
     multibar?.stop();
     unsubscribe();
-    for (const p of Object.values(proxies)) p.close();
-    await lab.stop();
+    proxies.close();
+    if (!opts.keepLab || !planDone) await lab.stop();
     await output.close();
   }
   const ok = jobs.every((j) => j.outcome.status === 'succeeded');
@@ -92,14 +85,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
   out.write('\nSummary:\n' + jobSummary(jobs.map((j) => ({ ...j.outcome, type: j.outcome.job.type, params: j.outcome.job.params, seconds: j.seconds }))) + '\n');
   out.write(`\n${ok ? 'All jobs succeeded' : 'Some jobs FAILED'} in ${((performance.now() - started) / 1000).toFixed(1)} s.\n`);
   out.write(`Trace: ${opts.tracePath} (${eventCount} events, JSONL)\nMermaid sequence diagram: ${opts.mermaidPath}\n`);
-  return { ok, jobs, events: eventCount, tracePath: opts.tracePath, mermaidPath: opts.mermaidPath };
-}
-
-/** The ESXi host a VM runs on, as the lab's public data says (what an admin would configure). */
-function standaloneHostOf(lab: Lab, vm: string): string {
-  const spec = lab.world.inventory.vms.find((v) => v.name === vm);
-  const host = lab.world.inventory.hosts.find((h) => h.moid === spec?.host) ?? lab.world.inventory.hosts[0]!;
-  return host.name;
+  return { ok, jobs, events: eventCount, tracePath: opts.tracePath, mermaidPath: opts.mermaidPath, ...(opts.keepLab ? { lab } : {}) };
 }
 
 function attachBar(proxy: BackupProxy, multibar: cliProgress.MultiBar | undefined): void {

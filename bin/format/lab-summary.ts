@@ -17,10 +17,10 @@ export interface LabSummary {
     sha256?: string;
     bindAddress: string;
   })[];
-  admin?: { url: string };
+  admin?: { url: string; web?: string };
 }
 
-export function labSummary(lab: CoreLab<unknown>, extra: { admin?: { url: string } } = {}): LabSummary {
+export function labSummary(lab: CoreLab<unknown>, extra: { admin?: { url: string; web?: string } } = {}): LabSummary {
   return {
     caFile: lab.ca.certFile ?? lab.caFile,
     proxyAddress: lab.addressOf('proxy'),

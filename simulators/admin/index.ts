@@ -6,10 +6,12 @@ import { DEFAULT_CREDENTIALS } from '../credentials.ts';
 import { adminHandlers } from './routes.ts';
 import { hostRefusal, isLoopback } from './auth.ts';
 import { MAX_JSON_BYTES } from './errors.ts';
+import type { WebRunners } from './web/runners.ts';
 
 export { setScenarioRunner, type ScenarioRunner } from './scenario-hook.ts';
 export { AdminError } from './errors.ts';
 export { adminHandlers } from './routes.ts';
+export type { WebRunners, JobRunner, FaultCatalogEntry } from './web/runners.ts';
 
 export interface AdminOptions {
   /** Loopback address to bind (default 127.0.0.1); anything else is refused. */
@@ -24,11 +26,15 @@ export interface AdminOptions {
   keepAliveMs?: number;
   /** Protocol fault types to accept besides connection and TLS faults; default: any kebab-case name. */
   protocolFaults?: readonly string[];
+  /** What the web view at `/` can run: jobs, the scenario list, the fault catalog (see `labWebRunners`). */
+  runners?: WebRunners;
 }
 
 export interface AdminServer {
   /** "http://127.0.0.1:PORT" */
   url: string;
+  /** The web view: "http://127.0.0.1:PORT/" (same credentials). */
+  web: string;
   /** Ends event streams and frees the port; idempotent. Stopping the lab stops the admin API too. */
   stop(): Promise<void>;
 }
@@ -44,6 +50,7 @@ export async function startAdmin(lab: CoreLab<unknown>, opts: AdminOptions = {})
     healthTimeoutMs: opts.healthTimeoutMs ?? 1_000,
     keepAliveMs: opts.keepAliveMs ?? 15_000,
     protocolFaults: opts.protocolFaults,
+    runners: opts.runners,
     // Single-host mode exists for systems where only 127.0.0.1 is configured: probe from it.
     probeAddress: lab.options.singleHost ? undefined : lab.addressOf('admin'),
     registerStream: (close) => {
@@ -68,5 +75,5 @@ export async function startAdmin(lab: CoreLab<unknown>, opts: AdminOptions = {})
     })());
   const offLabStop = lab.onStop(stop);
   const urlHost = host.includes(':') ? `[${host}]` : host;
-  return { url: `http://${urlHost}:${server.port}`, stop };
+  return { url: `http://${urlHost}:${server.port}`, web: `http://${urlHost}:${server.port}/`, stop };
 }

@@ -8,6 +8,8 @@ import { labHealth } from './health.ts';
 import { parseTraceFilter, traceEventStream, traceJsonl } from './trace.ts';
 import { topologyOf } from './topology.ts';
 import { runScenario } from './scenario-hook.ts';
+import { webHandlers } from './web/routes.ts';
+import type { WebRunners } from './web/runners.ts';
 
 export interface RouteDeps extends FaultCheckOptions {
   lab: CoreLab<unknown>;
@@ -18,6 +20,8 @@ export interface RouteDeps extends FaultCheckOptions {
   probeAddress?: string;
   /** Tracks open event streams so stopping the admin API ends them. */
   registerStream(close: () => void): () => void;
+  /** What the web page can run (jobs, scenarios list, fault catalog); missing ones answer 501. */
+  runners?: WebRunners;
 }
 
 type Resolver = (args: { request: Request; params: Record<string, string | readonly string[] | undefined> }) => Response | Promise<Response>;
@@ -88,5 +92,6 @@ export function adminHandlers(d: RouteDeps): MswHandler[] {
       return HttpResponse.json({ faultsCleared, traceEventsCleared });
     }),
     http.post('*/scenarios/run', guarded(async ({ request }) => HttpResponse.json((await runScenario(lab, await jsonBody(request))) as JsonBodyType))),
+    ...webHandlers(lab, d.runners),
   ];
 }

@@ -21,6 +21,14 @@ afterAll(async () => {
 });
 
 describe('a lab in another process, driven only through the admin API', () => {
+  test('bpsim up names its web view, and the page and its job runner answer there', async () => {
+    expect(up.summary.admin).toMatchObject({ web: `${adminUrl}/` });
+    const page = await run('curl', [...CURL_AUTH, '-w', '%{http_code} %{content_type}', '-o', '/dev/null', `${adminUrl}/`]);
+    expect(page.stdout).toBe('200 text/html; charset=utf-8');
+    const jobs = await run('curl', [...CURL_AUTH, '-X', 'POST', '-H', 'content-type: application/json', '-d', '{"jobs":[{"type":"bogus"}]}', `${adminUrl}/jobs`]);
+    expect(JSON.parse(jobs.stdout).message).toMatch(/jobs\[0\]\.type must be one of/);
+  });
+
   test('every curl example of docs/admin-api.md runs and answers in the documented shape', async () => {
     const examples = parseDocExamples(await readFile(DOC_PATH, 'utf8'));
     expect(examples.length).toBeGreaterThanOrEqual(15);
