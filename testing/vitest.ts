@@ -4,9 +4,9 @@ import type { BackupProxy } from '../proxy/backup-proxy.ts';
 import { proxyFor, type ProxyOptions } from './proxy.ts';
 
 export interface LabFixtures {
-  /** Options of the lab each test gets; change them for a suite with test.override({ labOptions: {...} }). */
+  /** Options of the lab each test gets; change them with testWith({ labOptions: {...} }). */
   labOptions: LabOptions;
-  /** Options of the proxy (timeouts, standaloneHost...); test.override({ proxyOptions: {...} }). */
+  /** Options of the proxy (timeouts, standaloneHost...); testWith({ proxyOptions: {...} }). */
   proxyOptions: ProxyOptions;
   /** A running lab, started for the test and stopped after it (ports freed, faults gone). */
   lab: Lab;
@@ -42,5 +42,20 @@ export const test = base.extend<LabFixtures>({
     }
   },
 });
+
+/**
+ * A `test` whose labs and proxies use these options:
+ *
+ *   const noCache = testWith({ labOptions: { without: ['cloudcache'] } });
+ *   noCache('a backup without the cache', async ({ lab, proxy }) => { ... });
+ *
+ * Built on test.extend only, so it works on vitest 3.2 and 4 alike (test.override is vitest 4 only).
+ */
+export function testWith(options: { labOptions?: LabOptions; proxyOptions?: ProxyOptions }): typeof test {
+  return test.extend<Pick<LabFixtures, 'labOptions' | 'proxyOptions'>>({
+    labOptions: [options.labOptions ?? {}, { injected: false }],
+    proxyOptions: [options.proxyOptions ?? {}, { injected: false }],
+  });
+}
 
 export { expect, describe, beforeAll, afterAll } from 'vitest';

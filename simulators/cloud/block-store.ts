@@ -1,3 +1,4 @@
+import { explainDirError } from '../core/dir-errors.ts';
 import { mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { open, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -181,5 +182,10 @@ export class FileBlockStore extends IndexedStore {
 }
 
 export function openBlockStore(dir?: string): BlockStore {
-  return dir ? new FileBlockStore(dir) : new MemoryBlockStore();
+  if (!dir) return new MemoryBlockStore();
+  try {
+    return new FileBlockStore(dir);
+  } catch (err) {
+    throw explainDirError(err, dir, 'block store (under the state directory)', '--state-dir <dir> (library: stateDir)');
+  }
 }

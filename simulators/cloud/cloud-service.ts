@@ -31,23 +31,34 @@ export type Caller = Principal | { id: 'admin'; name: string; role: 'admin' };
  * in-process API on `world.cloud` (scenarios queue jobs here) both go through it.
  */
 export class CloudService {
-  readonly db: Db;
-  readonly blocks: BlockStore;
   readonly principals: Principals;
   readonly jobs: JobQueue;
   readonly manifests: ManifestStore;
   readonly catalog: SqlCatalog;
   readonly backend: BlockBackend;
 
-  constructor(readonly options: CloudServiceOptions) {
+  /** Opens the metadata database (SQLite in a file under stateDir, or in memory) and the block store. */
+  static async open(options: CloudServiceOptions): Promise<CloudService> {
     const dir = options.stateDir ? join(options.stateDir, options.name) : undefined;
-    this.db = openMetadataDb(dir ? join(dir, 'metadata.sqlite') : undefined);
-    this.blocks = openBlockStore(dir ? join(dir, 'blocks') : undefined);
+    const db = await openMetadataDb(dir ? join(dir, 'metadata.sqlite') : undefined);
+    try {
+      return new CloudService(options, db, openBlockStore(dir ? join(dir, 'blocks') : undefined));
+    } catch (err) {
+      db.close();
+      throw err;
+    }
+  }
+
+  private constructor(
+    readonly options: CloudServiceOptions,
+    readonly db: Db,
+    readonly blocks: BlockStore,
+  ) {
     this.principals = new Principals(this.db, options.activationToken);
     this.jobs = new JobQueue(this.db);
     this.manifests = new ManifestStore(this.db);
     this.catalog = new SqlCatalog(this.db);
-    const { blocks, options: o } = this;
+    const o = options;
     this.backend = {
       missing: async (hashes) => hashes.filter((h) => !blocks.has(h)),
       put: async (hash, data) => {

@@ -22,7 +22,7 @@ export function cloudComponent(name = 'cloud', hostname = CLOUD_HOSTNAME): Compo
     hostname,
     async start(ctx) {
       const creds = { ...DEFAULT_CREDENTIALS, ...ctx.credentials };
-      const service = new CloudService({
+      const service = await CloudService.open({
         name,
         activationToken: creds.cloud!.password,
         admin: creds.admin!,

@@ -1,0 +1,2 @@
+import { Command } from 'commander';
+export function hostsCommand(): Command { return new Command('hosts'); }
