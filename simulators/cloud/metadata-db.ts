@@ -42,8 +42,9 @@ CREATE INDEX IF NOT EXISTS sql_backups_db ON sql_backups(database_name, instance
 
 /**
  * The cloud's metadata (proxies, jobs, manifests, SQL catalog) in SQLite: a file under the state
- * dir (better-sqlite3, a native addon, loaded only then), or an in-memory database (sql.js, SQLite
- * compiled to WebAssembly, so a lab without --state-dir needs no compiled addon). Both run the same SQL.
+ * dir, or an in-memory database. better-sqlite3 (a native addon, an optional dependency) is
+ * required for a file and preferred in memory; without it an in-memory database runs on sql.js
+ * (SQLite compiled to WebAssembly), so a lab without --state-dir needs no compiled addon. Both run the same SQL.
  */
 export async function openMetadataDb(file?: string): Promise<Db> {
   const db = file ? await openFile(file) : await openMemory();
@@ -51,11 +52,22 @@ export async function openMetadataDb(file?: string): Promise<Db> {
   return db;
 }
 
+type BetterSqlite3 = typeof import('better-sqlite3');
+let native: Promise<BetterSqlite3> | undefined;
+
+/** better-sqlite3, loaded once; rejects when it is not installed or its addon was not built. */
+function betterSqlite3(): Promise<BetterSqlite3> {
+  return (native ??= import('better-sqlite3').then((m) => {
+    new m.default(':memory:').close(); // the native addon loads on first use, not on import
+    return m.default;
+  }));
+}
+
 async function openFile(file: string): Promise<Db> {
   const stateDir = dirname(dirname(file));
-  let Database: typeof import('better-sqlite3');
+  let Database: BetterSqlite3;
   try {
-    ({ default: Database } = await import('better-sqlite3'));
+    Database = await betterSqlite3();
   } catch (err) {
     throw new Error(`--state-dir needs the optional package better-sqlite3, which could not be loaded (${(err as Error).message.split('\n')[0]}); install it with \`npm install better-sqlite3\`, or run without --state-dir (state in memory)`, { cause: err });
   }
@@ -88,6 +100,8 @@ interface SqlJsDatabase {
 let sqlJs: Promise<{ Database: new () => SqlJsDatabase }> | undefined;
 
 async function openMemory(): Promise<Db> {
+  const Database = await betterSqlite3().catch(() => undefined);
+  if (Database) return new Database(':memory:');
   sqlJs ??= import('sql.js').then(async (m) => (await m.default()) as { Database: new () => SqlJsDatabase });
   return new MemoryDb(new (await sqlJs).Database());
 }
