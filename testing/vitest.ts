@@ -22,26 +22,31 @@ export interface LabFixtures {
  *
  * Each test gets its own lab on its own loopback block, so test files run in parallel.
  */
-export const test = base.extend<LabFixtures>({
-  labOptions: [{}, { injected: false }],
-  proxyOptions: [{}, { injected: false }],
-  lab: async ({ labOptions }, use) => {
-    const lab = await startLab(labOptions);
-    try {
-      await use(lab);
-    } finally {
-      await lab.stop();
-    }
-  },
-  proxy: async ({ lab, proxyOptions }, use) => {
-    const proxy = proxyFor(lab, proxyOptions);
-    try {
-      await use(proxy);
-    } finally {
-      proxy.close();
-    }
-  },
-});
+export const test = labTest({}, {});
+
+/** vitest's test with the four fixtures, these options being the defaults. */
+function labTest(labOptions: LabOptions, proxyOptions: ProxyOptions) {
+  return base.extend<LabFixtures>({
+    labOptions: [labOptions, { injected: false }],
+    proxyOptions: [proxyOptions, { injected: false }],
+    lab: async ({ labOptions }, use) => {
+      const lab = await startLab(labOptions);
+      try {
+        await use(lab);
+      } finally {
+        await lab.stop();
+      }
+    },
+    proxy: async ({ lab, proxyOptions }, use) => {
+      const proxy = proxyFor(lab, proxyOptions);
+      try {
+        await use(proxy);
+      } finally {
+        proxy.close();
+      }
+    },
+  });
+}
 
 /**
  * A `test` whose labs and proxies use these options:
@@ -52,10 +57,9 @@ export const test = base.extend<LabFixtures>({
  * Built on test.extend only, so it works on vitest 3.2 and 4 alike (test.override is vitest 4 only).
  */
 export function testWith(options: { labOptions?: LabOptions; proxyOptions?: ProxyOptions }): typeof test {
-  return test.extend<Pick<LabFixtures, 'labOptions' | 'proxyOptions'>>({
-    labOptions: [options.labOptions ?? {}, { injected: false }],
-    proxyOptions: [options.proxyOptions ?? {}, { injected: false }],
-  });
+  // A fresh extend of vitest's test, not an extend of `test`: vitest 3.2 resolves a fixture's
+  // dependencies to the first definition of a name, so overriding labOptions there would not reach lab.
+  return labTest(options.labOptions ?? {}, options.proxyOptions ?? {});
 }
 
 export { expect, describe, beforeAll, afterAll } from 'vitest';
