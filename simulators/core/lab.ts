@@ -166,6 +166,7 @@ export class CoreLab<World = unknown> {
         protocol: args.protocol,
         listener: args.listener,
         url: args.scheme ? `${args.scheme}://${hostForUrl}${id.port === 443 ? '' : ':' + id.port}${args.path ?? '/'}` : undefined,
+        urlByAddress: args.scheme ? `${args.scheme}://${id.bindAddress ?? address}${id.port === 443 ? '' : ':' + id.port}${args.path ?? '/'}` : undefined,
         sha1: tls?.sha1,
         sha256: tls?.sha256,
       });
