@@ -15,7 +15,8 @@ export function addLabOptions(cmd: Command, defaultBlock?: string): Command {
     .option('--address-block <127.B.C>', `loopback block for component addresses${defaultBlock ? '' : ' (default: random)'}`, defaultBlock)
     .option('--without <components>', 'comma-separated components to leave out (e.g. cloudcache)', (v) => v.split(',').map((s) => s.trim()).filter(Boolean))
     .option('--state-dir <dir>', 'keep cloud blocks and catalog in this directory across runs')
-    .option('--pki-dir <dir>', 'where the lab CA and keys are cached (default ~/.cache/bpsim/pki)');
+    .option('--pki-dir <dir>', 'where the lab CA and keys are cached (default ~/.cache/bpsim/pki)')
+    .addOption(new Option('--host-names <mode>', 'name: hand out host names (vcenter.lab.test; map them with bpsim hosts or --etc-hosts); ip: register hosts by address, so every URL and ticket works without a resolver').choices(['name', 'ip']).default('name'));
 }
 
 function parseCount(v: string): number {
@@ -34,6 +35,7 @@ export interface LabCliOptions {
   without?: string[];
   stateDir?: string;
   pkiDir?: string;
+  hostNames?: 'name' | 'ip';
 }
 
 export function toLabOptions(o: LabCliOptions): LabOptions {
@@ -47,5 +49,6 @@ export function toLabOptions(o: LabCliOptions): LabOptions {
     without: o.without,
     stateDir: o.stateDir,
     pkiDir: o.pkiDir,
+    hostNames: o.hostNames,
   };
 }

@@ -1,4 +1,5 @@
 import { readFileSync, writeFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 
 /** What a hosts-file line needs of an endpoint. */
 export interface NamedAddress {
@@ -9,7 +10,8 @@ export interface NamedAddress {
 /** One "address<TAB>name" line per host name the lab hands out, in endpoint order. */
 export function hostsLines(endpoints: readonly NamedAddress[]): string[] {
   const seen = new Map<string, string>();
-  for (const e of endpoints) if (!seen.has(e.hostname)) seen.set(e.hostname, e.bindAddress);
+  // A lab started with --host-names ip names some hosts by address: nothing to map for those.
+  for (const e of endpoints) if (!seen.has(e.hostname) && !isIP(e.hostname)) seen.set(e.hostname, e.bindAddress);
   return [...seen].map(([name, address]) => `${address}\t${name}`);
 }
 

@@ -36,6 +36,12 @@ export interface CoreLabOptions {
   trace?: TraceBus;
   /** How long a TLS client may take to finish its handshake before the connection is dropped (default 10 s). */
   tlsHandshakeTimeoutMs?: number;
+  /**
+   * How the lab names its hosts in what it hands out: 'name' (default) gives host names
+   * (`vcenter.lab.test`, `esxi-01.lab.test`), which resolve once mapped (bpsim hosts, --etc-hosts);
+   * 'ip' gives addresses, so every URL, ticket host and HostSystem name works without any resolver.
+   */
+  hostNames?: 'name' | 'ip';
   /** Fixed identity addresses by component name (a deployment's network plan); others are allocated. */
   addresses?: Record<string, string>;
   /** Where a listener really binds, when a deployment decides (several components behind one host); undefined: the lab decides. */
@@ -153,7 +159,7 @@ export class CoreLab<World = unknown> {
       const listener = await open;
       listeners.add(listener);
       const id = listener.identity;
-      const hostForUrl = this.portMode === 'real' && !this.options.singleHost ? spec.hostname : id.bindAddress;
+      const hostForUrl = this.portMode === 'real' && !this.options.singleHost && this.options.hostNames !== 'ip' ? spec.hostname : id.bindAddress;
       this.endpointList.push({
         component: spec.name,
         kind: spec.kind,

@@ -4,7 +4,7 @@ import { describe, expect, test } from 'vitest';
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { randomInt } from 'node:crypto';
-import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TEST_PKI_DIR } from '../helpers/lab.ts';
@@ -28,6 +28,25 @@ async function up(args: string[], env: NodeJS.ProcessEnv = process.env) {
     return exited;
   };
   return { summary: JSON.parse(line) as Summary, line, block, stop, child };
+}
+
+const asRoot = process.getuid?.() === 0 && hasCommand('curl');
+
+/** curl to vCenter's endpoint `url`, and pyVmomi following a guest-file transfer URL, both as handed out. */
+async function outsideClients(summary: Summary): Promise<{ vcenterUrl: string; guestUrl: string }> {
+  const vcenter = summary.endpoints.find((e) => e.component === 'vcenter' && e.url)!;
+  const curl = await run('curl', ['-sS', '-o', '/dev/null', '-w', '%{http_code}', '--cacert', summary.caFile, vcenter.url!]);
+  expect(curl.stderr).toBe('');
+  expect(curl.stdout).toMatch(/^[1-5]\d\d$/);
+  const cfgFile = join(tmpdir(), `bpsim-names-${process.pid}-${randomInt(1e9)}.json`);
+  const guest = summary.credentials['guest-linux']!;
+  const vc = summary.credentials.vcenter!;
+  writeFileSync(cfgFile, JSON.stringify({ url: vcenter.url, ca: summary.caFile, user: vc.user, password: vc.password, vm: 'web01', guestUser: guest.user, guestPassword: guest.password }));
+  const py = await run('/usr/bin/python3', [new URL('./guest_url.py', import.meta.url).pathname, cfgFile], { timeoutMs: 60_000 });
+  expect(py.code, py.stderr).toBe(0);
+  const out = JSON.parse(py.stdout) as { url: string; status: number };
+  expect(out.status).toBe(200);
+  return { vcenterUrl: vcenter.url!, guestUrl: out.url };
 }
 
 const marker = (block: string) => new RegExp(`^# bpsim ${block.replace(/\./g, '\\.')} pid \\d+ (begin|end)$`, 'gm');
@@ -70,27 +89,29 @@ describe('names that resolve', () => {
   });
 
   // The real system resolver: only root may edit /etc/hosts. The block is unique to this lab and removed in finally.
-  test.skipIf(process.getuid?.() !== 0 || !hasCommand('curl'))('with --etc-hosts, curl to the endpoint url and pyVmomi following a guest-file transfer URL work as handed out', async () => {
+  test.skipIf(!asRoot)('with --etc-hosts, curl to the endpoint url and pyVmomi following a guest-file transfer URL work as handed out', async () => {
     const lab = await up(['--etc-hosts']);
     try {
-      const vcenter = lab.summary.endpoints.find((e) => e.component === 'vcenter' && e.url)!;
-      expect(new URL(vcenter.url!).hostname).toBe('vcenter.lab.test');
-      const curl = await run('curl', ['-sS', '-o', '/dev/null', '-w', '%{http_code}', '--cacert', lab.summary.caFile, vcenter.url!]);
-      expect(curl.stderr).toBe('');
-      expect(curl.stdout).toMatch(/^[1-5]\d\d$/);
-
-      const cfgFile = join(tmpdir(), `bpsim-names-${process.pid}-${randomInt(1e9)}.json`);
-      const guest = lab.summary.credentials['guest-linux']!;
-      const vc = lab.summary.credentials.vcenter!;
-      writeFileSync(cfgFile, JSON.stringify({ url: vcenter.url, ca: lab.summary.caFile, user: vc.user, password: vc.password, vm: 'web01', guestUser: guest.user, guestPassword: guest.password }));
-      const py = await run('/usr/bin/python3', [new URL('./guest_url.py', import.meta.url).pathname, cfgFile], { timeoutMs: 60_000 });
-      expect(py.code, py.stderr).toBe(0);
-      const out = JSON.parse(py.stdout);
-      expect(new URL(out.url).hostname).toMatch(/^esxi-\d+\.lab\.test$/);
-      expect(out.status).toBe(200);
+      const { vcenterUrl, guestUrl } = await outsideClients(lab.summary);
+      expect(new URL(vcenterUrl).hostname).toBe('vcenter.lab.test');
+      expect(new URL(guestUrl).hostname).toMatch(/^esxi-\d+\.lab\.test$/);
     } finally {
       await lab.stop();
     }
     expect(readFileSync('/etc/hosts', 'utf8')).not.toMatch(marker(lab.block));
+  });
+
+  // Real ports (root): the guest-file URL names port 443, as vCenter's does.
+  test.skipIf(!asRoot)('with --host-names ip, the same clients work with no name resolution at all', async () => {
+    const lab = await up(['--host-names', 'ip']);
+    try {
+      const { vcenterUrl, guestUrl } = await outsideClients(lab.summary);
+      expect(new URL(vcenterUrl).hostname).toMatch(/^127\./);
+      expect(new URL(guestUrl).hostname).toMatch(/^127\./);
+      const esxi = lab.summary.endpoints.find((e) => e.component === 'esxi-01')!;
+      expect(esxi.hostname).toBe(esxi.bindAddress);
+    } finally {
+      await lab.stop();
+    }
   });
 });
