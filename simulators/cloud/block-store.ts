@@ -27,6 +27,8 @@ export interface BlockStore {
   corrupt(hash: string): Promise<boolean>;
   hashes(): string[];
   stats(): { blocks: number; bytes: number };
+  /** Deletes every block (a lab data reset); returns how many there were. */
+  clear(): Promise<number>;
   close(): void;
 }
 
@@ -89,8 +91,18 @@ abstract class IndexedStore implements BlockStore {
     return true;
   }
 
+  async clear(): Promise<number> {
+    const all = this.hashes();
+    for (const hash of all) {
+      await this.remove(hash);
+      this.unindex(hash);
+    }
+    return all.length;
+  }
+
   close(): void {}
 
+  protected abstract remove(hash: string): Promise<void>;
   protected abstract write(hash: string, data: Buffer): Promise<void>;
   protected abstract overwrite(hash: string, data: Buffer): Promise<void>;
   protected abstract read(hash: string): Promise<Buffer | undefined>;
@@ -111,6 +123,9 @@ export class MemoryBlockStore extends IndexedStore {
     return this.blocks.get(hash);
   }
   protected async quarantine(hash: string): Promise<void> {
+    this.blocks.delete(hash);
+  }
+  protected async remove(hash: string): Promise<void> {
     this.blocks.delete(hash);
   }
 }
@@ -174,6 +189,10 @@ export class FileBlockStore extends IndexedStore {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw err;
     }
+  }
+
+  protected async remove(hash: string): Promise<void> {
+    await unlink(this.pathOf(hash)).catch(() => {});
   }
 
   protected async quarantine(hash: string): Promise<void> {

@@ -131,6 +131,13 @@ export class CloudService {
     return { ...this.blocks.stats(), manifests: count('manifests'), sqlBackups: count('sql_backups') };
   }
 
+  /** A lab data reset: stored blocks, backup manifests, the SQL catalog and jobs go; proxies stay activated. */
+  async clearData(): Promise<{ blocks: number; manifests: number; sqlBackups: number; jobs: number }> {
+    const del = (table: string) => this.db.prepare(`DELETE FROM ${table}`).run().changes;
+    const cleared = this.db.transaction(() => ({ manifests: del('manifests'), sqlBackups: del('sql_backups'), jobs: del('jobs') }))();
+    return { blocks: await this.blocks.clear(), ...cleared };
+  }
+
   close(): void {
     this.blocks.close();
     this.db.close();

@@ -30,14 +30,17 @@ export function cloudComponent(name = 'cloud', hostname = CLOUD_HOSTNAME): Compo
         faults: ctx.faults,
       });
       ctx.world.cloud = service;
+      const unregister = ctx.onDataReset(() => service.clearData());
       try {
         await ctx.listenHttps({ listener: 'https', realPort: 443, protocol: 'https', scheme: 'https', path: '/api/v1/' }, mswRequestHandler(cloudHandlers(service)));
       } catch (err) {
+        unregister();
         service.close();
         throw err;
       }
       return {
         stop: async () => {
+          unregister();
           if (ctx.world.cloud === service) ctx.world.cloud = undefined;
           service.close();
         },

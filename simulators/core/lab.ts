@@ -98,6 +98,27 @@ export class CoreLab<World = unknown> {
     return lab;
   }
 
+  private readonly dataResets = new Set<{ component: string; clear: () => Promise<unknown> }>();
+
+  /**
+   * Clears faults and the recorded trace; with `data: true` also what the components stored (the
+   * cloud's and the cache's blocks, backup manifests, SQL catalog, jobs), so a scenario can run
+   * again in the same lab as in a fresh one. Returns what was cleared, per component for data.
+   */
+  async reset(options: { data?: boolean } = {}): Promise<{ faultsCleared: number; traceEventsCleared: number; data?: Record<string, unknown> }> {
+    const faultsCleared = this.faults.list().length;
+    const traceEventsCleared = this.recorder.events.length;
+    this.faults.clear();
+    this.recorder.clear();
+    let data: Record<string, unknown> | undefined;
+    if (options.data) {
+      data = {};
+      for (const hook of this.dataResets) data[hook.component] = await hook.clear();
+    }
+    this.trace.emit({ kind: 'note', from: 'admin', to: 'admin', port: 0, protocol: 'admin', summary: `lab reset: faults cleared, trace cleared${data ? ', stored data cleared' : ''}` });
+    return { faultsCleared, traceEventsCleared, ...(data ? { data } : {}) };
+  }
+
   endpoints(): Endpoint[] {
     return [...this.endpointList];
   }
@@ -214,6 +235,11 @@ export class CoreLab<World = unknown> {
         await listener.close();
       },
       endpoints: () => this.endpointList.filter((e) => e.component === spec.name),
+      onDataReset: (clear) => {
+        const hook = { component: spec.name, clear };
+        this.dataResets.add(hook);
+        return () => this.dataResets.delete(hook);
+      },
     };
     const entry: Running = { spec: spec as ComponentSpec<unknown>, ctx: ctx as ComponentContext<unknown>, handle: undefined, listeners };
     this.running.set(spec.name, entry);
