@@ -136,7 +136,13 @@ function checkReferences(s: Scenario, problem: (path: PathPart[], message: strin
     traceChecks(st.expect?.trace, ['steps', i, 'expect', 'trace']);
     if (st.expect?.errorClass && st.expect.outcome === 'succeeded') problem(['steps', i, 'expect', 'errorClass'], 'an errorClass means the step fails: drop "outcome: succeeded"');
   });
+  // The admin API answers a fault on an absent component with 404 unknown_target; a scenario's
+  // fault on a component its own lab leaves out is the same mistake, rejected before any lab starts.
+  const without = new Set<string>(s.lab?.without ?? []);
+  const leftOut = (component: string) => without.has(component) || (without.has('guests') && component.startsWith('guest-'));
   s.faults?.forEach((f, i) => {
+    const component = f.target.split(':')[0]!;
+    if (f.target !== '*' && leftOut(component)) problem(['faults', i, 'target'], `no component "${component}" in this lab: the scenario's lab.without leaves it out`);
     if (f.from) before(f.from, Infinity, ['faults', i, 'from']);
     if (f.until) before(f.until, Infinity, ['faults', i, 'until']);
     if (f.from && f.until && (ids.get(f.from) ?? 0) > (ids.get(f.until) ?? Infinity)) problem(['faults', i, 'until'], `step "${f.until}" comes before "${f.from}"`);
