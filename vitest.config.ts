@@ -1,6 +1,14 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
+  // In the repo, `bpsim` and `bpsim/vitest` are the TypeScript sources (package.json points installs at dist/).
+  resolve: {
+    alias: [
+      { find: /^bpsim$/, replacement: fileURLToPath(new URL('./index.ts', import.meta.url)) },
+      { find: /^bpsim\/vitest$/, replacement: fileURLToPath(new URL('./testing/vitest.ts', import.meta.url)) },
+    ],
+  },
   test: {
     include: ['test/**/*.test.ts'],
     // Tests open real sockets and start real TLS servers: generous per-test time, no timing assertions.

@@ -11,7 +11,7 @@ export interface Figure {
   baselineName?: string;
   /** value / baseline (or the figure's own ratio when it compares two parts of bpsim). */
   ratio: number | null;
-  /** The goal, as text: ">= 0.7", "<= 0.1". */
+  /** The goal, as text: ">= 0.7", "<= 0.1" (on the ratio), or "<= 500 ms" (on the value, in its unit). */
   aim: string | null;
   /** Whether the aim holds (null when there is no aim). */
   met?: boolean | null;
@@ -24,14 +24,15 @@ export interface BenchOptions {
 
 export function figure(f: Omit<Figure, 'ratio' | 'met'> & { ratio?: number | null }): Figure {
   const ratio = f.ratio !== undefined ? f.ratio : f.baseline ? f.value / f.baseline : null;
-  return { ...f, ratio: ratio === null ? null : round(ratio, 3), value: round(f.value, 3), baseline: f.baseline === null ? null : round(f.baseline, 3), met: meets(ratio, f.aim) };
+  return { ...f, ratio: ratio === null ? null : round(ratio, 3), value: round(f.value, 3), baseline: f.baseline === null ? null : round(f.baseline, 3), met: meets(ratio, f.value, f.unit, f.aim) };
 }
 
-function meets(ratio: number | null, aim: string | null): boolean | null {
-  if (ratio === null || !aim) return null;
-  const m = /^(>=|<=)\s*([\d.]+)/.exec(aim);
+function meets(ratio: number | null, value: number, unit: string, aim: string | null): boolean | null {
+  const m = aim && /^(>=|<=)\s*([\d.]+)\s*(\S+)?$/.exec(aim.trim());
   if (!m) return null;
-  return m[1] === '>=' ? ratio >= Number(m[2]) : ratio <= Number(m[2]);
+  const measured = m[3] === unit ? value : ratio;
+  if (measured === null) return null;
+  return m[1] === '>=' ? measured >= Number(m[2]) : measured <= Number(m[2]);
 }
 
 export function round(n: number, digits: number): number {

@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { table } from '../bin/format/table.ts';
 import type { BenchOptions, Figure } from './figure.ts';
 import { benchLabStart } from './lab-start.ts';
+import { benchCliStart } from './cli-start.ts';
 import { benchSoapFigures } from './soap.ts';
 import { benchNfcFigures } from './nfc.ts';
 import { benchBackupFigures, benchConcurrentFigures } from './data-path.ts';
@@ -11,6 +12,7 @@ import { benchWebView } from './web-view.ts';
 /** Each part returns its figures; a part that fails is reported and the others still run. */
 const PARTS: { name: string; run: (o: BenchOptions) => Promise<Figure[]> }[] = [
   { name: 'lab start', run: benchLabStart },
+  { name: 'cli start', run: benchCliStart },
   { name: 'soap', run: benchSoapFigures },
   { name: 'nfc', run: benchNfcFigures },
   { name: 'backup', run: benchBackupFigures },

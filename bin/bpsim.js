@@ -1,6 +1,19 @@
 #!/usr/bin/env node
-// The installed `bpsim` command: registers tsx so the TypeScript sources run as they are (no build step).
-import { register } from 'tsx/esm/api';
+// The `bpsim` command. Installed from npm it runs the compiled JavaScript in dist/. In a checkout
+// (bin/bpsim.ts beside this file) it runs the sources through tsx, so an edit is never hidden by a
+// stale dist/; BPSIM_USE_DIST=1, or a checkout without tsx (npm ci --omit=dev), runs dist/.
+import { existsSync } from 'node:fs';
+import module from 'node:module';
 
-register();
-await import('./bpsim.ts');
+// Node 22.1+ caches compiled code between runs (a no-op on Node 20): most of a warm start is parsing.
+module.enableCompileCache?.();
+
+const compiled = new URL('../dist/bin/bpsim.js', import.meta.url);
+const checkout = existsSync(new URL('./bpsim.ts', import.meta.url)) && !process.env.BPSIM_USE_DIST;
+const tsx = checkout || !existsSync(compiled) ? await import('tsx/esm/api').catch(() => undefined) : undefined;
+if (tsx) {
+  tsx.register();
+  await import('./bpsim.ts');
+} else {
+  await import(compiled.href);
+}

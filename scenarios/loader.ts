@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { relative } from 'node:path';
-import { Ajv, type ErrorObject } from 'ajv';
+import { createRequire } from 'node:module';
+import type { Ajv as AjvClass, ErrorObject, ValidateFunction } from 'ajv';
 import { LineCounter, parseDocument, isMap, isPair, isScalar, isSeq, type Document, type Node } from 'yaml';
 import { scenarioSchema, STEP_TYPES } from './schema.ts';
 import type { LoadedScenario, Scenario, Step } from './types.ts';
@@ -25,8 +26,13 @@ export class ScenarioError extends Error {
   }
 }
 
-const ajv = new Ajv({ allErrors: true, discriminator: true, strict: false, verbose: true });
-const validate = ajv.compile(scenarioSchema);
+// Compiled on first use: compiling the schema takes longer than starting a lab, and `bpsim up` may never load a scenario.
+let compiled: ValidateFunction | undefined;
+function validator(): ValidateFunction {
+  // ajv (CommonJS) is required here, not imported at the top, so starting a lab does not load it.
+  const { Ajv } = createRequire(import.meta.url)('ajv') as { Ajv: typeof AjvClass };
+  return (compiled ??= new Ajv({ allErrors: true, discriminator: true, strict: false, verbose: true }).compile(scenarioSchema));
+}
 
 type PathPart = string | number;
 
@@ -59,6 +65,7 @@ export function parseScenario(text: string, file = '<scenario>'): Scenario {
     const pos = at(node?.range?.[0] ?? 0);
     problems.push({ line: pos.line, column: pos.col, field: fieldName(path), message });
   };
+  const validate = validator();
   if (!validate(data)) {
     for (const err of usefulErrors(validate.errors ?? [])) {
       const path = pointerToPath(err.instancePath);
@@ -130,7 +137,13 @@ function checkReferences(s: Scenario, problem: (path: PathPart[], message: strin
     traceChecks(st.expect?.trace, ['steps', i, 'expect', 'trace']);
     if (st.expect?.errorClass && st.expect.outcome === 'succeeded') problem(['steps', i, 'expect', 'errorClass'], 'an errorClass means the step fails: drop "outcome: succeeded"');
   });
+  // The admin API answers a fault on an absent component with 404 unknown_target; a scenario's
+  // fault on a component its own lab leaves out is the same mistake, rejected before any lab starts.
+  const without = new Set<string>(s.lab?.without ?? []);
+  const leftOut = (component: string) => without.has(component) || (without.has('guests') && component.startsWith('guest-'));
   s.faults?.forEach((f, i) => {
+    const component = f.target.split(':')[0]!;
+    if (f.target !== '*' && leftOut(component)) problem(['faults', i, 'target'], `no component "${component}" in this lab: the scenario's lab.without leaves it out`);
     if (f.from) before(f.from, Infinity, ['faults', i, 'from']);
     if (f.until) before(f.until, Infinity, ['faults', i, 'until']);
     if (f.from && f.until && (ids.get(f.from) ?? 0) > (ids.get(f.until) ?? Infinity)) problem(['faults', i, 'until'], `step "${f.until}" comes before "${f.from}"`);

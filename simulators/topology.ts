@@ -29,6 +29,9 @@ export async function labComponents(lab: CoreLab<LabWorld>, options: LabOptions)
     { seed: lab.world.seed, vms: options.vms, hosts: options.hosts, extraVms: options.extraVms, domain: LAB_DOMAIN },
     (name) => lab.addressOf(name),
   );
+  // --host-names ip: ESXi hosts are registered in vCenter by address, so HostSystem names, NFC ticket
+  // hosts and guest-file URLs (all made from host.name) work without name resolution.
+  if (options.hostNames === 'ip') for (const host of lab.world.inventory.hosts) host.name = lab.addressOf(host.component);
   // A new CBT identity per start: the disks are rebuilt from their seeds (docs/disk.md, "Lab restarts").
   lab.world.disks = createDiskStore(lab.world.inventory, randomUUID());
   lab.world.nfcTickets ??= new NfcTicketStore();

@@ -4,9 +4,9 @@ import type { BackupProxy } from '../proxy/backup-proxy.ts';
 import { proxyFor, type ProxyOptions } from './proxy.ts';
 
 export interface LabFixtures {
-  /** Options of the lab each test gets; change them for a suite with test.override({ labOptions: {...} }). */
+  /** Options of the lab each test gets; change them with testWith({ labOptions: {...} }). */
   labOptions: LabOptions;
-  /** Options of the proxy (timeouts, standaloneHost...); test.override({ proxyOptions: {...} }). */
+  /** Options of the proxy (timeouts, standaloneHost...); testWith({ proxyOptions: {...} }). */
   proxyOptions: ProxyOptions;
   /** A running lab, started for the test and stopped after it (ports freed, faults gone). */
   lab: Lab;
@@ -22,25 +22,44 @@ export interface LabFixtures {
  *
  * Each test gets its own lab on its own loopback block, so test files run in parallel.
  */
-export const test = base.extend<LabFixtures>({
-  labOptions: [{}, { injected: false }],
-  proxyOptions: [{}, { injected: false }],
-  lab: async ({ labOptions }, use) => {
-    const lab = await startLab(labOptions);
-    try {
-      await use(lab);
-    } finally {
-      await lab.stop();
-    }
-  },
-  proxy: async ({ lab, proxyOptions }, use) => {
-    const proxy = proxyFor(lab, proxyOptions);
-    try {
-      await use(proxy);
-    } finally {
-      proxy.close();
-    }
-  },
-});
+export const test = labTest({}, {});
+
+/** vitest's test with the four fixtures, these options being the defaults. */
+function labTest(labOptions: LabOptions, proxyOptions: ProxyOptions) {
+  return base.extend<LabFixtures>({
+    labOptions: [labOptions, { injected: false }],
+    proxyOptions: [proxyOptions, { injected: false }],
+    lab: async ({ labOptions }, use) => {
+      const lab = await startLab(labOptions);
+      try {
+        await use(lab);
+      } finally {
+        await lab.stop();
+      }
+    },
+    proxy: async ({ lab, proxyOptions }, use) => {
+      const proxy = proxyFor(lab, proxyOptions);
+      try {
+        await use(proxy);
+      } finally {
+        proxy.close();
+      }
+    },
+  });
+}
+
+/**
+ * A `test` whose labs and proxies use these options:
+ *
+ *   const noCache = testWith({ labOptions: { without: ['cloudcache'] } });
+ *   noCache('a backup without the cache', async ({ lab, proxy }) => { ... });
+ *
+ * Built on test.extend only, so it works on vitest 3.2 and 4 alike (test.override is vitest 4 only).
+ */
+export function testWith(options: { labOptions?: LabOptions; proxyOptions?: ProxyOptions }): typeof test {
+  // A fresh extend of vitest's test, not an extend of `test`: vitest 3.2 resolves a fixture's
+  // dependencies to the first definition of a name, so overriding labOptions there would not reach lab.
+  return labTest(options.labOptions ?? {}, options.proxyOptions ?? {});
+}
 
 export { expect, describe, beforeAll, afterAll } from 'vitest';

@@ -18,7 +18,8 @@ export function addLabOptions(cmd: Command, defaultBlock?: string): Command {
     .option('--state-dir <dir>', 'keep cloud blocks and catalog in this directory across runs')
     .option('--pki-dir <dir>', 'where the lab CA and keys are cached (default ~/.cache/bpsim/pki)')
     .addOption(new Option('--lockout <mode>', 'account lockout and activation throttling: VMware\'s defaults (default) or none').choices(['vmware', 'off']))
-    .option('--timeouts <list>', 'server timeouts in ms, e.g. handshake=10000,headers=30000,request=300000,idle=30000 (docs/reliability.md)', parseTimeouts);
+    .option('--timeouts <list>', 'server timeouts in ms, e.g. handshake=10000,headers=30000,request=300000,idle=30000 (docs/reliability.md)', parseTimeouts)
+    .addOption(new Option('--host-names <mode>', 'name: hand out host names (vcenter.lab.test; map them with bpsim hosts or --etc-hosts); ip: register hosts by address, so every URL and ticket works without a resolver').choices(['name', 'ip']).default('name'));
 }
 
 function parseTimeouts(v: string): ServerTimeouts {
@@ -49,6 +50,7 @@ export interface LabCliOptions {
   pkiDir?: string;
   lockout?: 'vmware' | 'off';
   timeouts?: ServerTimeouts;
+  hostNames?: 'name' | 'ip';
 }
 
 export function toLabOptions(o: LabCliOptions): LabOptions {
@@ -64,5 +66,6 @@ export function toLabOptions(o: LabCliOptions): LabOptions {
     pkiDir: o.pkiDir,
     lockout: o.lockout,
     timeouts: o.timeouts,
+    hostNames: o.hostNames,
   };
 }

@@ -13,6 +13,7 @@ export interface LabSummary {
   credentials: Record<string, Credentials>;
   endpoints: (Pick<Endpoint, 'component' | 'hostname' | 'address' | 'port' | 'protocol' | 'realPort' | 'transport' | 'listener'> & {
     url?: string;
+    urlByAddress?: string;
     sha1?: string;
     sha256?: string;
     bindAddress: string;
@@ -39,6 +40,7 @@ export function labSummary(lab: CoreLab<unknown>, extra: { admin?: { url: string
       listener: e.listener,
       protocol: e.protocol,
       url: e.url,
+      urlByAddress: e.urlByAddress,
       sha1: e.sha1,
       sha256: e.sha256,
     })),

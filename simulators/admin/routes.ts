@@ -83,14 +83,11 @@ export function adminHandlers(d: RouteDeps): MswHandler[] {
         headers: { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', 'x-accel-buffering': 'no' },
       });
     })),
-    http.post('*/reset', () => {
-      const faultsCleared = lab.faults.list().length;
-      const traceEventsCleared = lab.recorder.size;
-      lab.faults.clear();
-      lab.recorder.clear();
-      lab.trace.emit({ kind: 'note', from: 'admin', to: 'admin', port: 0, protocol: 'admin', summary: 'lab reset: faults cleared, trace cleared' });
-      return HttpResponse.json({ faultsCleared, traceEventsCleared });
-    }),
+    http.post('*/reset', guarded(async ({ request }) => {
+      // No body (or {}) keeps stored data; {"data": true} clears it too.
+      const body = await jsonBody(request);
+      return HttpResponse.json(await lab.reset({ data: body.data === true }));
+    })),
     http.post('*/scenarios/run', guarded(async ({ request }) => HttpResponse.json((await runScenario(lab, await jsonBody(request))) as JsonBodyType))),
     ...webHandlers(lab, d.runners),
   ];

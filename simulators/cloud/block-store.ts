@@ -1,3 +1,4 @@
+import { explainDirError } from '../core/dir-errors.ts';
 import { mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { open, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -26,6 +27,8 @@ export interface BlockStore {
   corrupt(hash: string): Promise<boolean>;
   hashes(): string[];
   stats(): { blocks: number; bytes: number };
+  /** Deletes every block (a lab data reset); returns how many there were. */
+  clear(): Promise<number>;
   close(): void;
 }
 
@@ -88,8 +91,18 @@ abstract class IndexedStore implements BlockStore {
     return true;
   }
 
+  async clear(): Promise<number> {
+    const all = this.hashes();
+    for (const hash of all) {
+      await this.remove(hash);
+      this.unindex(hash);
+    }
+    return all.length;
+  }
+
   close(): void {}
 
+  protected abstract remove(hash: string): Promise<void>;
   protected abstract write(hash: string, data: Buffer): Promise<void>;
   protected abstract overwrite(hash: string, data: Buffer): Promise<void>;
   protected abstract read(hash: string): Promise<Buffer | undefined>;
@@ -110,6 +123,9 @@ export class MemoryBlockStore extends IndexedStore {
     return this.blocks.get(hash);
   }
   protected async quarantine(hash: string): Promise<void> {
+    this.blocks.delete(hash);
+  }
+  protected async remove(hash: string): Promise<void> {
     this.blocks.delete(hash);
   }
 }
@@ -175,11 +191,20 @@ export class FileBlockStore extends IndexedStore {
     }
   }
 
+  protected async remove(hash: string): Promise<void> {
+    await unlink(this.pathOf(hash)).catch(() => {});
+  }
+
   protected async quarantine(hash: string): Promise<void> {
     await rename(this.pathOf(hash), join(this.quarantineDir, `${hash}.${Date.now()}`)).catch(() => unlink(this.pathOf(hash)).catch(() => {}));
   }
 }
 
 export function openBlockStore(dir?: string): BlockStore {
-  return dir ? new FileBlockStore(dir) : new MemoryBlockStore();
+  if (!dir) return new MemoryBlockStore();
+  try {
+    return new FileBlockStore(dir);
+  } catch (err) {
+    throw explainDirError(err, dir, 'block store (under the state directory)', '--state-dir <dir> (library: stateDir)');
+  }
 }

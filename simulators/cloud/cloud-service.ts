@@ -39,8 +39,6 @@ export type Caller = Principal | { id: 'admin'; name: string; role: 'admin' };
  * in-process API on `world.cloud` (scenarios queue jobs here) both go through it.
  */
 export class CloudService {
-  readonly db: Db;
-  readonly blocks: BlockStore;
   readonly principals: Principals;
   readonly jobs: JobQueue;
   readonly manifests: ManifestStore;
@@ -48,16 +46,29 @@ export class CloudService {
   readonly backend: BlockBackend;
   private readonly activationThrottle: AccountLockout;
 
-  constructor(readonly options: CloudServiceOptions) {
+  /** Opens the metadata database (SQLite in a file under stateDir, or in memory) and the block store. */
+  static async open(options: CloudServiceOptions): Promise<CloudService> {
     const dir = options.stateDir ? join(options.stateDir, options.name) : undefined;
-    this.db = openMetadataDb(dir ? join(dir, 'metadata.sqlite') : undefined);
-    this.blocks = openBlockStore(dir ? join(dir, 'blocks') : undefined);
+    const db = await openMetadataDb(dir ? join(dir, 'metadata.sqlite') : undefined);
+    try {
+      return new CloudService(options, db, openBlockStore(dir ? join(dir, 'blocks') : undefined));
+    } catch (err) {
+      db.close();
+      throw err;
+    }
+  }
+
+  private constructor(
+    readonly options: CloudServiceOptions,
+    readonly db: Db,
+    readonly blocks: BlockStore,
+  ) {
     this.principals = new Principals(this.db, options.activationToken);
     this.activationThrottle = new AccountLockout(lockoutOn(options.lockout) ? ACTIVATION_POLICY : undefined, options.clock);
     this.jobs = new JobQueue(this.db, options.clock, options.jobLeaseMs);
     this.manifests = new ManifestStore(this.db);
     this.catalog = new SqlCatalog(this.db);
-    const { blocks, options: o } = this;
+    const o = options;
     this.backend = {
       missing: async (hashes) => hashes.filter((h) => !blocks.has(h)),
       put: async (hash, data) => {
@@ -148,6 +159,13 @@ export class CloudService {
   storage(): { blocks: number; bytes: number; manifests: number; sqlBackups: number } {
     const count = (table: string) => (this.db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
     return { ...this.blocks.stats(), manifests: count('manifests'), sqlBackups: count('sql_backups') };
+  }
+
+  /** A lab data reset: stored blocks, backup manifests, the SQL catalog and jobs go; proxies stay activated. */
+  async clearData(): Promise<{ blocks: number; manifests: number; sqlBackups: number; jobs: number }> {
+    const del = (table: string) => this.db.prepare(`DELETE FROM ${table}`).run().changes;
+    const cleared = this.db.transaction(() => ({ manifests: del('manifests'), sqlBackups: del('sql_backups'), jobs: del('jobs') }))();
+    return { blocks: await this.blocks.clear(), ...cleared };
   }
 
   close(): void {

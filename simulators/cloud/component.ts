@@ -23,7 +23,7 @@ export function cloudComponent(name = 'cloud', hostname = CLOUD_HOSTNAME): Compo
     hostname,
     async start(ctx) {
       const creds = { ...DEFAULT_CREDENTIALS, ...ctx.credentials };
-      const service = new CloudService({
+      const service = await CloudService.open({
         name,
         activationToken: creds.cloud!.password,
         admin: creds.admin!,
@@ -34,14 +34,17 @@ export function cloudComponent(name = 'cloud', hostname = CLOUD_HOSTNAME): Compo
         jobLeaseMs: ctx.world.options?.jobLeaseMs,
       });
       ctx.world.cloud = service;
+      const unregister = ctx.onDataReset(() => service.clearData());
       try {
         await ctx.listenHttps({ listener: 'https', realPort: 443, protocol: 'https', scheme: 'https', path: '/api/v1/' }, mswRequestHandler(cloudHandlers(service), serveOptions));
       } catch (err) {
+        unregister();
         service.close();
         throw err;
       }
       return {
         stop: async () => {
+          unregister();
           if (ctx.world.cloud === service) ctx.world.cloud = undefined;
           service.close();
         },

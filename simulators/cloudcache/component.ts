@@ -54,6 +54,10 @@ export function cloudCacheComponent(options: CloudCacheOptions = {}, name = 'clo
         else ctx.faults.clear(`${f.id}:refuse`);
       };
       const unsubscribe = ctx.faults.onChange(mirror);
+      const unregister = ctx.onDataReset(async () => {
+        backend.pending.clear();
+        return { blocks: await backend.store.clear() };
+      });
       for (const f of ctx.faults.list()) mirror(f, 'set');
 
       try {
@@ -69,6 +73,7 @@ export function cloudCacheComponent(options: CloudCacheOptions = {}, name = 'clo
         });
       } catch (err) {
         unsubscribe();
+        unregister();
         link.close();
         throw err;
       }
@@ -77,6 +82,7 @@ export function cloudCacheComponent(options: CloudCacheOptions = {}, name = 'clo
       return {
         stop: async () => {
           unsubscribe();
+          unregister();
           await sync.stop();
           link.close();
           backend.store.close();

@@ -69,4 +69,6 @@ export interface ComponentContext<World = unknown> {
   /** Close one listener opened through this context (a guest service stopping); its endpoint disappears. */
   unlisten(listener: Listener): Promise<void>;
   endpoints(): Endpoint[];
+  /** Registers what a lab data reset (`lab.reset({ data: true })`, POST /reset) clears of this component; returns the unregister function. */
+  onDataReset(clear: () => Promise<unknown>): () => void;
 }

@@ -39,6 +39,12 @@ export interface CoreLabOptions {
   tlsHandshakeTimeoutMs?: number;
   /** Server timeouts of every listener: handshake, headers, request, keep-alive idle (docs/reliability.md). */
   timeouts?: ServerTimeouts;
+  /**
+   * How the lab names its hosts in what it hands out: 'name' (default) gives host names
+   * (`vcenter.lab.test`, `esxi-01.lab.test`), which resolve once mapped (bpsim hosts, --etc-hosts);
+   * 'ip' gives addresses, so every URL, ticket host and HostSystem name works without any resolver.
+   */
+  hostNames?: 'name' | 'ip';
   /** Fixed identity addresses by component name (a deployment's network plan); others are allocated. */
   addresses?: Record<string, string>;
   /** Where a listener really binds, when a deployment decides (several components behind one host); undefined: the lab decides. */
@@ -96,6 +102,27 @@ export class CoreLab<World = unknown> {
     lab.caFile = join(lab.tempDir, 'ca.pem');
     await writeFile(lab.caFile, ca.cert);
     return lab;
+  }
+
+  private readonly dataResets = new Set<{ component: string; clear: () => Promise<unknown> }>();
+
+  /**
+   * Clears faults and the recorded trace; with `data: true` also what the components stored (the
+   * cloud's and the cache's blocks, backup manifests, SQL catalog, jobs), so a scenario can run
+   * again in the same lab as in a fresh one. Returns what was cleared, per component for data.
+   */
+  async reset(options: { data?: boolean } = {}): Promise<{ faultsCleared: number; traceEventsCleared: number; data?: Record<string, unknown> }> {
+    const faultsCleared = this.faults.list().length;
+    const traceEventsCleared = this.recorder.size;
+    this.faults.clear();
+    this.recorder.clear();
+    let data: Record<string, unknown> | undefined;
+    if (options.data) {
+      data = {};
+      for (const hook of this.dataResets) data[hook.component] = await hook.clear();
+    }
+    this.trace.emit({ kind: 'note', from: 'admin', to: 'admin', port: 0, protocol: 'admin', summary: `lab reset: faults cleared, trace cleared${data ? ', stored data cleared' : ''}` });
+    return { faultsCleared, traceEventsCleared, ...(data ? { data } : {}) };
   }
 
   endpoints(): Endpoint[] {
@@ -160,7 +187,7 @@ export class CoreLab<World = unknown> {
       const listener = await open;
       listeners.add(listener);
       const id = listener.identity;
-      const hostForUrl = this.portMode === 'real' && !this.options.singleHost ? spec.hostname : id.bindAddress;
+      const hostForUrl = this.portMode === 'real' && !this.options.singleHost && this.options.hostNames !== 'ip' ? spec.hostname : id.bindAddress;
       this.endpointList.push({
         component: spec.name,
         kind: spec.kind,
@@ -173,6 +200,7 @@ export class CoreLab<World = unknown> {
         protocol: args.protocol,
         listener: args.listener,
         url: args.scheme ? `${args.scheme}://${hostForUrl}${id.port === 443 ? '' : ':' + id.port}${args.path ?? '/'}` : undefined,
+        urlByAddress: args.scheme ? `${args.scheme}://${id.bindAddress ?? address}${id.port === 443 ? '' : ':' + id.port}${args.path ?? '/'}` : undefined,
         sha1: tls?.sha1,
         sha256: tls?.sha256,
       });
@@ -215,6 +243,11 @@ export class CoreLab<World = unknown> {
         await listener.close();
       },
       endpoints: () => this.endpointList.filter((e) => e.component === spec.name),
+      onDataReset: (clear) => {
+        const hook = { component: spec.name, clear };
+        this.dataResets.add(hook);
+        return () => this.dataResets.delete(hook);
+      },
     };
     const entry: Running = { spec: spec as ComponentSpec<unknown>, ctx: ctx as ComponentContext<unknown>, handle: undefined, listeners };
     this.running.set(spec.name, entry);

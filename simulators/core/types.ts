@@ -12,7 +12,10 @@ export interface Endpoint {
   transport: 'tcp' | 'udp';
   protocol: string;
   listener: string;
+  /** The URL by host name (`https://vcenter.lab.test/sdk`): resolves where the lab's names do (bpsim hosts, --etc-hosts). */
   url?: string;
+  /** The same URL by address (`https://127.77.0.10/sdk`): works without any name resolution. */
+  urlByAddress?: string;
   sha1?: string;
   sha256?: string;
 }

@@ -96,8 +96,8 @@ describe('injected executable golden bytes (docs/guest.md)', () => {
 describe('SQL Server chain rules on hand-built inputs', () => {
   const entry = (o: Record<string, unknown>) => ({ database: 'Sales', instance: 'SQL01\\MSSQLSERVER', blocks: [], ...o });
 
-  test('a differential belongs to the full whose checkpoint_lsn is its differential_base_lsn', () => {
-    const cat = new SqlCatalog(openMetadataDb());
+  test('a differential belongs to the full whose checkpoint_lsn is its differential_base_lsn', async () => {
+    const cat = new SqlCatalog(await openMetadataDb());
     cat.add(entry({ id: 'F1', type: 'full', firstLsn: '100', lastLsn: '120', checkpointLsn: '110', time: '2026-11-01T01:00:00Z' }));
     cat.add(entry({ id: 'D1', type: 'diff', firstLsn: '150', lastLsn: '170', checkpointLsn: '160', differentialBaseLsn: '110', time: '2026-11-01T02:00:00Z' }));
     cat.add(entry({ id: 'F2', type: 'full', firstLsn: '200', lastLsn: '220', checkpointLsn: '210', time: '2026-11-01T03:00:00Z' }));

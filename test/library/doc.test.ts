@@ -10,7 +10,7 @@ test('docs/library.md shows the example suite exactly as test/library/example-su
 
 test('the package entry points the doc imports resolve to the library and the fixture', async () => {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
-  expect(pkg.exports['.']).toBe('./index.ts');
+  expect(pkg.exports['.']).toMatchObject({ types: './dist/index.d.ts', import: './dist/index.js' });
   const lib = await import('bpsim');
   for (const name of ['startLab', 'proxyFor', 'proxyConfigFor', 'BackupProxy', 'runScenario', 'loadScenario', 'findEvents', 'waitForEvent', 'traceMark', 'setFault', 'withFault']) {
     expect(typeof (lib as Record<string, unknown>)[name], name).toBe('function');

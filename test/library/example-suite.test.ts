@@ -1,11 +1,12 @@
 // The example suite of docs/library.md (the doc includes this file verbatim; test/library/doc.test.ts checks it).
-import { describe, expect, test } from 'bpsim/vitest';
+import { describe, expect, testWith } from 'bpsim/vitest';
 import { findEvents, runScenario, traceMark, waitForEvent, withFault } from 'bpsim';
 
-describe('backups against a bpsim lab', () => {
-  // Every test gets a fresh lab and a proxy configured from the lab's endpoints, CA and credentials.
-  test.override({ proxyOptions: { timeouts: { task: 10_000, guestStart: 10_000, probe: 2_000, drBoot: 10_000 } } });
+// Every test gets a fresh lab and a proxy configured from the lab's endpoints, CA and credentials;
+// these proxy timeouts leave room for a loaded CI machine.
+const test = testWith({ proxyOptions: { timeouts: { task: 10_000, guestStart: 10_000, probe: 2_000, drBoot: 10_000 } } });
 
+describe('backups against a bpsim lab', () => {
   test('a full backup, then an incremental that uploads only what the guest wrote', async ({ lab, proxy }) => {
     const full = await proxy.backupVm({ vm: 'web01' });
     expect(full).toMatchObject({ kind: 'full', target: 'cloudcache', probe: { state: 'open' } });

@@ -2,6 +2,7 @@ import { createPublicKey, randomBytes, type KeyObject } from 'node:crypto';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { buildCertificate, thumbprints, type CertSubject } from './x509.ts';
+import { withDir } from '../dir-errors.ts';
 import { cachedKey, createOnce, newRsaKey } from './key-store.ts';
 
 const DAY = 86_400_000;
@@ -68,11 +69,13 @@ export class CertificateAuthority {
    * start to two RSA key generations.
    */
   static async cached(dir = defaultPkiDir()): Promise<CertificateAuthority> {
-    const [caKey, leafKey] = await Promise.all([cachedKey(dir, 'ca'), cachedKey(dir, 'leaf')]);
-    const subject = { commonName: 'bpsim lab CA', organization: 'bpsim' };
-    const certFile = join(dir, 'ca.crt');
-    const cert = await createOnce(certFile, async () => selfSignedCa(caKey, subject, 3650), 0o644);
-    return new CertificateAuthority(cert, caKey, subject, leafKey, certFile);
+    return withDir(dir, 'PKI cache directory (lab CA and keys)', '--pki-dir <dir> (library: pkiDir; or set XDG_CACHE_HOME)', async () => {
+      const [caKey, leafKey] = await Promise.all([cachedKey(dir, 'ca'), cachedKey(dir, 'leaf')]);
+      const subject = { commonName: 'bpsim lab CA', organization: 'bpsim' };
+      const certFile = join(dir, 'ca.crt');
+      const cert = await createOnce(certFile, async () => selfSignedCa(caKey, subject, 3650), 0o644);
+      return new CertificateAuthority(cert, caKey, subject, leafKey, certFile);
+    });
   }
 
   /** A throw-away CA nobody trusts, for the "unknown CA" fault. */

@@ -1,0 +1,128 @@
+// The package as a user gets it: `npm pack`, installed into a fresh project from the tarball, used
+// from plain Node (ESM and CommonJS), from TypeScript (tsc, NodeNext, strict) and from vitest.
+import { beforeAll, describe, expect, test } from 'vitest';
+import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { run } from '../helpers/run.ts';
+import { runnableBlocks } from '../docs/blocks.ts';
+import { consumerProject, packTarball, ROOT, tempDir } from './consumer-project.ts';
+
+const SLOW = 900_000;
+// Where the README example's lab caches its CA (the default under ~/.cache, moved out of the home dir).
+const env = { ...process.env, XDG_CACHE_HOME: join(tmpdir(), 'bpsim-test-xdg') };
+let dir = '';
+const timings: Record<string, number> = {};
+
+async function timed<T>(what: string, fn: () => Promise<T>): Promise<T> {
+  const start = Date.now();
+  try {
+    return await fn();
+  } finally {
+    timings[what] = (Date.now() - start) / 1000;
+  }
+}
+
+function bin(name: string): string {
+  return join(dir, 'node_modules', '.bin', name);
+}
+
+describe('the packed package in a fresh project', () => {
+  beforeAll(async () => {
+    const tarball = await timed('build + pack', () => packTarball(tempDir('bpsim-pack-')));
+    ({ dir } = await timed('npm ci (offline)', () => consumerProject(tarball)));
+  }, SLOW);
+
+  test('ships compiled JavaScript with declarations and a LICENSE, and no tests, benchmarks or CI files', () => {
+    const pkg = join(dir, 'node_modules', 'bpsim');
+    for (const f of ['dist/index.js', 'dist/index.d.ts', 'dist/testing/vitest.d.ts', 'dist/scenarios/bundled/vm-backup-full.yaml', 'dist/simulators/core/codecs/vim25/type-table/vim25-types.json', 'dist/simulators/admin/web/assets/app.js', 'LICENSE', 'bin/bpsim.js']) {
+      expect(existsSync(join(pkg, f)), f).toBe(true);
+    }
+    for (const f of ['test', 'bench', '.ci', 'index.ts', 'dist/.tsbuildinfo']) expect(existsSync(join(pkg, f)), f).toBe(false);
+    expect(readFileSync(join(pkg, 'LICENSE'), 'utf8')).toMatch(/^MIT License/);
+    expect(existsSync(join(dir, 'node_modules', 'better-sqlite3')), 'installed without the optional native addon').toBe(false);
+  });
+
+  test("plain node runs the README's example as an .mjs file", async () => {
+    const [example] = runnableBlocks(readFileSync(join(ROOT, 'README.md'), 'utf8'), 'ts');
+    writeFileSync(join(dir, 'readme-example.mjs'), example!.body);
+    const r = await timed('node README example', () => run(process.execPath, ['readme-example.mjs'], { cwd: dir, env, timeoutMs: SLOW }));
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe('cloudcache cloud\n');
+  }, SLOW);
+
+  test("CommonJS require('bpsim') loads the library (require of ES modules)", async () => {
+    writeFileSync(
+      join(dir, 'require.cjs'),
+      `const bpsim = require('bpsim');
+bpsim.startLab({ without: ['cloudcache'] }).then(async (lab) => {
+  console.log(typeof bpsim.proxyFor, lab.endpoints().some((e) => e.component === 'vcenter'));
+  await lab.stop();
+});\n`,
+    );
+    const r = await timed('node require', () => run(process.execPath, ['require.cjs'], { cwd: dir, env, timeoutMs: SLOW }));
+    expect(r.stderr.replace(/^.*ExperimentalWarning.*\n|^\(Use `node --trace-warnings.*\n/gm, '')).toBe('');
+    expect(r.stdout).toBe('function true\n');
+  }, SLOW);
+
+  test('tsc --noEmit (module NodeNext, strict, library declarations checked) accepts a consumer and rejects a wrong call', async () => {
+    writeFileSync(
+      join(dir, 'consumer.ts'),
+      `import { startLab, proxyFor, withFault, type Lab, type LabOptions, type JobOutcome } from 'bpsim';
+import { test, testWith, expect } from 'bpsim/vitest';
+const options: LabOptions = { without: ['cloudcache'], vms: 10 };
+export async function backup(): Promise<string> {
+  const lab: Lab = await startLab(options);
+  const proxy = proxyFor(lab, { timeouts: { task: 10_000, guestStart: 10_000, probe: 2_000, drBoot: 10_000 } });
+  const result = await withFault(lab, { target: 'ntp', type: 'ntp-skew', params: { offsetMs: 1 } }, () => proxy.backupVm({ vm: 'web01' }));
+  await lab.stop();
+  return result.kind;
+}
+export type Outcome = JobOutcome;
+export const slow = testWith({ proxyOptions: { timeouts: { task: 10_000, guestStart: 10_000, probe: 2_000, drBoot: 10_000 } } });
+test('typed fixtures', async ({ lab, proxy }) => expect(lab.endpoints().length + (proxy ? 1 : 0)).toBeGreaterThan(0));
+`,
+    );
+    writeFileSync(join(dir, 'wrong.ts'), `import { startLab } from 'bpsim';\nawait startLab({ vms: 'many' });\nexport {};\n`);
+    const tsconfig = (files: string[]) => JSON.stringify({ compilerOptions: { module: 'NodeNext', moduleResolution: 'NodeNext', target: 'ES2022', strict: true, noEmit: true, skipLibCheck: false, types: ['node'] }, files });
+    writeFileSync(join(dir, 'tsconfig.json'), tsconfig(['consumer.ts']));
+    writeFileSync(join(dir, 'tsconfig.wrong.json'), tsconfig(['wrong.ts']));
+    const good = await timed('tsc consumer', () => run(process.execPath, [bin('tsc'), '-p', 'tsconfig.json'], { cwd: dir, timeoutMs: SLOW }));
+    expect(good.stdout + good.stderr).toBe('');
+    expect(good.code).toBe(0);
+    const wrong = await run(process.execPath, [bin('tsc'), '-p', 'tsconfig.wrong.json'], { cwd: dir, timeoutMs: SLOW });
+    expect(wrong.code).not.toBe(0);
+    expect(wrong.stdout).toMatch(/wrong\.ts\(2,.*TS2322: Type 'string' is not assignable to type 'number'/);
+    expect(wrong.stdout).not.toMatch(/node_modules/);
+  }, SLOW);
+
+  test('a vitest suite with bpsim/vitest (test, testWith) passes', async () => {
+    mkdirSync(join(dir, 'suite'), { recursive: true });
+    writeFileSync(join(dir, 'vitest.config.mjs'), `export default { test: { include: ['suite/**/*.test.ts'], testTimeout: 120_000, hookTimeout: 120_000 } };\n`);
+    writeFileSync(
+      join(dir, 'suite', 'lab.test.ts'),
+      `import { test, testWith, expect } from 'bpsim/vitest';
+test('a full backup in the fixture lab', async ({ proxy }) => {
+  expect((await proxy.backupVm({ vm: 'web01' })).kind).toBe('full');
+});
+const noCache = testWith({ labOptions: { without: ['cloudcache'] } });
+noCache('testWith options reach the lab', async ({ lab }) => {
+  expect(lab.endpoints().some((e) => e.component === 'cloudcache')).toBe(false);
+  expect(lab.endpoints().some((e) => e.component === 'cloud')).toBe(true);
+});
+`,
+    );
+    const r = await timed('vitest suite', () => run(process.execPath, [bin('vitest'), 'run'], { cwd: dir, env, timeoutMs: SLOW }));
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/Tests\s+.*2 passed/);
+  }, SLOW);
+
+  test('the bpsim command runs from the package; --state-dir without better-sqlite3 says which package to install', async () => {
+    const version = await run(bin('bpsim'), ['--version'], { cwd: dir, env });
+    expect(version.stdout.trim()).toBe(JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version);
+    const up = await run(bin('bpsim'), ['up', '--json', '--state-dir', join(tempDir('bpsim-state-'), 'state')], { cwd: dir, env, timeoutMs: SLOW });
+    expect(up.code).toBe(1);
+    expect(up.stderr).toMatch(/--state-dir needs the optional package better-sqlite3.*npm install better-sqlite3/);
+    console.log(`consumer test timings (s): ${JSON.stringify(timings)}`);
+  }, SLOW);
+});
