@@ -209,7 +209,7 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzReport> {
     targets.push({ name: `${e.component}/${e.listener}`, kind, raw: { host: e.bindAddress, port: e.port, tls: e.transport === 'tcp' && (kind === 'soap' || kind === 'rest') }, auth: { guestToken: e.listener === 'guestossvc' ? summary.guestToken : undefined } });
   }
   const admin = new URL(summary.admin.url);
-  targets.push({ name: 'admin', kind: 'admin', raw: { host: admin.hostname, port: Number(admin.port), tls: false }, auth: {} });
+  targets.push({ name: 'admin', kind: 'admin', raw: { host: admin.hostname, port: Number(admin.port), tls: false, hostHeader: admin.host }, auth: {} });
   const chosen = targets.filter((t) => !o.only || t.name.includes(o.only));
   const figures = new Map(chosen.map((t) => [t.name, { listener: t.name, cases: 0, answered: 0, closed: 0, status5xx: 0, serverErrors: [], hangs: [], unanswered: [] } as ListenerFigures]));
   const rand = new Map(chosen.map((t) => [t.name, seededRandom(`${o.seed}/${t.name}`)]));

@@ -5,6 +5,13 @@ export interface RawTarget {
   host: string;
   port: number;
   tls: boolean;
+  /** The Host header this listener needs (the admin API answers only loopback names); replaces the request's own. */
+  hostHeader?: string;
+}
+
+/** The request head with the target's own Host header, where it needs one. */
+export function withHost(t: RawTarget, head: string): string {
+  return t.hostHeader ? head.replace(/^host: [^\r\n]*/im, `host: ${t.hostHeader}`) : head;
 }
 
 export interface RawRequest {
@@ -35,6 +42,7 @@ export function rawConnect(t: RawTarget): Socket | TLSSocket {
  * test send what node:http's client refuses to (bad methods, malformed targets, lying lengths).
  */
 export function rawExchange(t: RawTarget, r: RawRequest): Promise<RawAnswer> {
+  r = { ...r, head: withHost(t, r.head) };
   return new Promise((resolve) => {
     const socket = rawConnect(t);
     let received = Buffer.alloc(0);

@@ -36,7 +36,7 @@ export function holdConnection(t: RawTarget, kind: SlowKind, opts: { dripMs?: nu
     socket.on('data', (d: Buffer) => (received = Buffer.concat([received, d]).subarray(-4096)));
     socket.on('error', () => {});
     socket.once('close', () => finish(true));
-    const head = `host: ${opts.host ?? 'lab'}\r\n`;
+    const head = `host: ${opts.host ?? target.hostHeader ?? 'lab'}\r\n`;
     socket.once(target.tls ? 'secureConnect' : 'connect', () => {
       switch (kind) {
         case 'slow-headers':

@@ -63,8 +63,9 @@ export async function startAdmin(lab: CoreLab<unknown>, opts: AdminOptions = {})
   const server = await listenPlainHttp({ name: 'admin', host, port: opts.port, timeouts: lab.timeouts }, (req, res, conn) => {
     const refusal = hostRefusal(req.headers.host, host);
     if (refusal === undefined) return serve(req, res, conn);
-    res.writeHead(421, { 'content-type': 'application/json', connection: 'close' });
-    res.end(JSON.stringify({ code: 'misdirected_host', message: refusal }));
+    const body = JSON.stringify({ code: 'misdirected_host', message: refusal });
+    res.writeHead(421, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), connection: 'close' });
+    res.end(body);
   });
   let stopping: Promise<void> | undefined;
   const stop = () =>

@@ -86,8 +86,9 @@ const topLevelKeys = (pretty: string) => [...pretty.matchAll(/^ {2}"([^"]+)":/gm
  * the same first line for PEM and event streams, the same text otherwise.
  */
 export function outputProblems(expected: string, actual: string): string[] {
-  const exp = expected.replace(/\n… \(\d+ more lines\)\n?$/, '\n').trim();
-  const act = actual.trim();
+  // Line endings are not shape: node-forge writes PEM with CRLF, a doc page may keep LF.
+  const exp = expected.replace(/\r\n/g, '\n').replace(/\n… \(\d+ more lines\)\n?$/, '\n').trim();
+  const act = actual.replace(/\r\n/g, '\n').trim();
   const firstExp = exp.split('\n')[0]!;
   if (firstExp === '{') {
     let parsed: Record<string, unknown>;

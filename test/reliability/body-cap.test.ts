@@ -55,7 +55,7 @@ describe('oversized bodies get 413 and leave no memory behind', () => {
 
   test('the admin API refuses a 30 MB body before credentials are checked', async () => {
     const url = new URL(up.summary.admin.url);
-    const t = { host: url.hostname, port: Number(url.port), tls: false };
+    const t = { host: url.hostname, port: Number(url.port), tls: false, hostHeader: url.host };
     const a = await rawExchange(t, { head: post('/faults'), body: { size: MB30 }, timeoutMs: 60_000 });
     expect(a.status).toBe(413);
     expect(JSON.parse(a.body)).toMatchObject({ code: 'payload_too_large' });

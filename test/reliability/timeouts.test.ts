@@ -23,7 +23,7 @@ beforeAll(async () => {
     if (e.url?.startsWith('https:')) listeners.push([`${e.component}/${e.listener}`, { host: e.bindAddress, port: e.port, tls: true }]);
   }
   const u = new URL(admin.url);
-  listeners.push(['admin', { host: u.hostname, port: Number(u.port), tls: false }]);
+  listeners.push(['admin', { host: u.hostname, port: Number(u.port), tls: false, hostHeader: u.host }]);
 });
 afterAll(async () => {
   await admin?.stop();

@@ -125,5 +125,7 @@ function resolver(form: Form, table: RouteTable) {
 
 /** msw handlers serving one route table under both /rest and /api. */
 export function restRouter(table: RouteTable): RequestHandler[] {
-  return [http.all('*/rest/*', resolver('older', table)), http.all('*/api/*', resolver('newer', table))];
+  // One handler per method the API uses (not http.all): the listener then answers any other method 405 with Allow.
+  const verbs = [http.get, http.post, http.put, http.patch, http.delete];
+  return verbs.flatMap((verb) => [verb('*/rest/*', resolver('older', table)), verb('*/api/*', resolver('newer', table))]);
 }
