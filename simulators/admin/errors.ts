@@ -26,6 +26,19 @@ export function toErrorResponse(err: unknown): Response {
   return errorResponse(500, 'internal', `admin API failed: ${(err as Error)?.message ?? String(err)}`);
 }
 
+type Resolver = (args: { request: Request; params: Record<string, string | readonly string[] | undefined> }) => Response | Promise<Response>;
+
+/** Wraps a route so whatever it throws is answered as {code, message} with the right status. */
+export const guarded =
+  (resolve: Resolver): Resolver =>
+  async (args) => {
+    try {
+      return await resolve(args);
+    } catch (err) {
+      return toErrorResponse(err);
+    }
+  };
+
 /** Largest JSON body the admin API reads (a scenario in YAML fits many times over); also the listener's body cap. */
 export const MAX_JSON_BYTES = 4 * 1024 * 1024;
 

@@ -2,7 +2,7 @@ import { http, HttpResponse, type JsonBodyType, type RequestHandler as MswHandle
 import type { CoreLab } from '../core/lab.ts';
 import type { Credentials } from '../core/types.ts';
 import { isAuthorized, unauthorized } from './auth.ts';
-import { jsonBody, notFound, toErrorResponse } from './errors.ts';
+import { guarded, jsonBody, notFound } from './errors.ts';
 import { checkFaultInput, type FaultCheckOptions } from './fault-input.ts';
 import { labHealth } from './health.ts';
 import { parseTraceFilter, traceEventStream, traceJsonl } from './trace.ts';
@@ -23,19 +23,6 @@ export interface RouteDeps extends FaultCheckOptions {
   /** What the web page can run (jobs, scenarios list, fault catalog); missing ones answer 501. */
   runners?: WebRunners;
 }
-
-type Resolver = (args: { request: Request; params: Record<string, string | readonly string[] | undefined> }) => Response | Promise<Response>;
-
-/** Every resolver answers errors as {code, message} with the right status. */
-const guarded =
-  (resolve: Resolver): Resolver =>
-  async (args) => {
-    try {
-      return await resolve(args);
-    } catch (err) {
-      return toErrorResponse(err);
-    }
-  };
 
 /** The admin API as an msw handler list: data, served over plain HTTP by `startAdmin`, usable in-process too. */
 export function adminHandlers(d: RouteDeps): MswHandler[] {

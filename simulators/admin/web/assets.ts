@@ -10,7 +10,7 @@ const TYPES: Record<string, string> = {
   css: 'text/css; charset=utf-8',
 };
 
-export const ASSET_NAMES = ['index.html', 'app.js', 'chain.js', 'sequence.js', 'panels.js', 'style.css'] as const;
+export const ASSET_NAMES = ['index.html', 'app.js', 'chain.js', 'sequence.js', 'svg.js', 'panels.js', 'style.css'] as const;
 
 const cache = new Map<string, Buffer>();
 

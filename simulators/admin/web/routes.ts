@@ -2,20 +2,9 @@ import { http, HttpResponse, type RequestHandler as MswHandler } from 'msw';
 import type { CoreLab } from '../../core/lab.ts';
 import { toMermaid } from '../../core/trace/mermaid.ts';
 import type { Job } from '../../core/codecs/cloud-api.ts';
-import { AdminError, badRequest, jsonBody, toErrorResponse } from '../errors.ts';
+import { AdminError, badRequest, guarded, jsonBody } from '../errors.ts';
 import { webAsset } from './assets.ts';
 import type { WebRunners } from './runners.ts';
-
-type Resolver = (args: { request: Request; params: Record<string, string | readonly string[] | undefined> }) => Response | Promise<Response>;
-const guarded =
-  (resolve: Resolver): Resolver =>
-  async (args) => {
-    try {
-      return await resolve(args);
-    } catch (err) {
-      return toErrorResponse(err);
-    }
-  };
 
 const notAvailable = (what: string) =>
   new AdminError(501, 'not_implemented', `${what} is not available: this admin API was started without it (bpsim up and bpsim demo --web have it)`);

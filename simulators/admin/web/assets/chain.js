@@ -1,18 +1,11 @@
 // The chain as an SVG: the proxy in the middle, the vSphere side on the left, the data side and the
 // guests on the right, one edge per (initiator, server, port). Edges and nodes appear as the trace
 // names them, so components that start later (guestossvc on 3542, its plugin on 3545) join by themselves.
+import { el } from './svg.js';
 
-const SVG = 'http://www.w3.org/2000/svg';
 const NODE_W = 200;
 const ROW_H = 16;
 const HOT_MS = 700;
-
-function el(name, attrs, parent) {
-  const e = document.createElementNS(SVG, name);
-  for (const [k, v] of Object.entries(attrs ?? {})) e.setAttribute(k, String(v));
-  if (parent) parent.appendChild(e);
-  return e;
-}
 
 function kindOf(name) {
   if (name === 'proxy' || name === 'admin' || name === 'client') return name;

@@ -1,17 +1,10 @@
 // A sequence diagram of trace events drawn as SVG (the same messages the Mermaid text holds):
 // one lifeline per participant, one arrow per connect/TLS/request/response, fault and error notes.
+import { el } from './svg.js';
 
-const SVG = 'http://www.w3.org/2000/svg';
 const SHOWN = new Set(['connect', 'tls', 'request', 'response', 'fault', 'error']);
 const COL_W = 170;
 const ROW_H = 20;
-
-function el(name, attrs, parent) {
-  const e = document.createElementNS(SVG, name);
-  for (const [k, v] of Object.entries(attrs ?? {})) e.setAttribute(k, String(v));
-  if (parent) parent.appendChild(e);
-  return e;
-}
 
 export function sequenceSvg(events, { max = 400 } = {}) {
   const shown = events.filter((e) => SHOWN.has(e.kind));
