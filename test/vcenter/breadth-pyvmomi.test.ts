@@ -1,9 +1,7 @@
 import { describe, expect, test } from 'vitest';
-import { spawn } from 'node:child_process';
-import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sharedVcLab } from './helpers.ts';
+import { runPyvmomi as runScript } from './pyvmomi-run.ts';
 
 const lab = sharedVcLab();
 
@@ -13,38 +11,20 @@ type Step = { step: string; ok: boolean; error?: string; trace?: string } & Reco
 async function runPyvmomi(flavor: 'vcenter' | 'esxi', vmName: string): Promise<Record<string, Step>> {
   const vmSpec = lab().lab.world.inventory.vms.find((v) => v.name === vmName)!;
   const host = lab().lab.world.inventory.hosts.find((h) => h.moid === vmSpec.host)!;
-  const eps = lab().lab.endpoints();
-  const https = (component: string) => eps.find((e) => e.component === component && e.listener === 'https')!;
-  const target = flavor === 'vcenter' ? https('vcenter') : https(host.component);
+  const https = (component: string) => lab().lab.endpoints().find((e) => e.component === component && e.listener === 'https')!;
   const hostEp = https(host.component);
-  const creds = flavor === 'vcenter' ? lab().lab.credentials.vcenter! : lab().lab.credentials.esxi!;
-  const cfgFile = join(lab().lab.tempDir, `breadth-${flavor}.json`);
-  await writeFile(cfgFile, JSON.stringify({
-    host: target.bindAddress, port: target.port, ca: lab().lab.caFile, user: creds.user, password: creds.password, flavor, vm: vmName,
-    hostAddress: host.address, hostEndpoint: `${hostEp.bindAddress}:${hostEp.port}`,
-    dcPath: flavor === 'vcenter' ? lab().lab.world.inventory.datacenter.name : 'ha-datacenter',
-  }));
+  const target = flavor === 'vcenter' ? https('vcenter') : hostEp;
   const script = fileURLToPath(new URL('./pyvmomi_breadth.py', import.meta.url));
-  const py = spawn('/usr/bin/python3', [script, cfgFile], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  let err = '';
-  py.stdout.on('data', (d) => (out += d));
-  py.stderr.on('data', (d) => (err += d));
-  const code = await new Promise<number | null>((resolve) => {
-    const timer = setTimeout(() => py.kill(), 100_000);
-    py.once('exit', (c) => {
-      clearTimeout(timer);
-      resolve(c);
-    });
-  });
-  expect(err).toBe('');
+  const { code, stderr, steps } = await runScript(lab().lab, script, { hostname: target.hostname, login: flavor }, {
+    flavor,
+    vm: vmName,
+    hostAddress: host.address,
+    hostEndpoint: `${hostEp.bindAddress}:${hostEp.port}`,
+    dcPath: flavor === 'vcenter' ? lab().lab.world.inventory.datacenter.name : 'ha-datacenter',
+  }, () => {}, 100_000);
+  expect(stderr).toBe('');
   expect(code).toBe(0);
-  const steps: Record<string, Step> = {};
-  for (const line of out.split('\n').filter(Boolean)) {
-    const s = JSON.parse(line) as Step;
-    steps[s.step] = s;
-  }
-  return steps;
+  return steps as Record<string, Step>;
 }
 
 const COMMON = ['service-content', 'session-list', 'events', 'tasks', 'list-view', 'perf', 'authorization', 'license', 'options', 'diagnostics', 'ovf-vstorage', 'host', 'network', 'resource-pool', 'datastore-browser', 'folder', 'all-properties'];
