@@ -4,6 +4,7 @@
  * docs/library.md has a complete example suite.
  */
 export { startLab, type Lab, type LabOptions } from './simulators/lab.ts';
+export type { TimingProfile } from './simulators/timing.ts';
 export { BackupProxy, type JobOutcome, type JobType } from './proxy/backup-proxy.ts';
 export { proxyConfigFor, type ProxyConfig, type LabSummaryLike } from './proxy/config.ts';
 export { ProxyError, classify, type ErrorClass } from './proxy/errors.ts';

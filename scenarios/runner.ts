@@ -108,7 +108,7 @@ function setFault(state: RunState, scenario: Scenario, f: ScenarioFault): void {
 
 export function labOptionsOf(s: Scenario): LabOptions {
   const l = s.lab ?? {};
-  return { seed: l.seed, vms: l.vms, hosts: l.hosts, singleHost: l.singleHost, without: l.without, lockout: l.lockout, jobLeaseMs: l.jobLeaseMs };
+  return { seed: l.seed, vms: l.vms, hosts: l.hosts, singleHost: l.singleHost, without: l.without, lockout: l.lockout, jobLeaseMs: l.jobLeaseMs, timing: l.timing };
 }
 
 /** The proxy's configuration: from the lab's public summary only, shaped by the scenario's choices. */
@@ -131,7 +131,7 @@ export function proxyConfigOf(s: Scenario, lab: Lab): ProxyConfig {
 
 function sharedLabNotes(s: Scenario): string[] {
   const l = s.lab ?? {};
-  const ignored = (['seed', 'vms', 'hosts', 'singleHost', 'lockout', 'jobLeaseMs'] as const).filter((k) => l[k] !== undefined);
+  const ignored = (['seed', 'vms', 'hosts', 'singleHost', 'lockout', 'jobLeaseMs', 'timing'] as const).filter((k) => l[k] !== undefined);
   const notes = ignored.length ? [`ran in the running lab: its ${ignored.join(', ')} were kept (the scenario asked for ${ignored.map((k) => `${k}=${l[k]}`).join(', ')})`] : [];
   if (l.without?.length) notes.push(`ran in the running lab: the proxy was configured without ${l.without.join(', ')}; the components themselves keep running`);
   return notes;

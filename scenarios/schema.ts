@@ -130,6 +130,7 @@ export const scenarioSchema = {
         singleHost: { type: 'boolean' },
         without: { type: 'array', items: { enum: ['cloudcache', 'ntp', 'guests'] }, uniqueItems: true },
         lockout: { enum: ['vmware', 'off'] },
+        timing: { enum: ['fast', 'standard', 'realistic'] },
         jobLeaseMs: { type: 'integer', minimum: 100, maximum: 3_600_000 },
         registration: {
           oneOf: [

@@ -1,3 +1,4 @@
+import type { TimingProfile } from '../simulators/timing.ts';
 import type { ErrorClass } from '../proxy/errors.ts';
 import type { TraceKind } from '../simulators/core/types.ts';
 
@@ -24,6 +25,8 @@ export interface ScenarioLab {
   registration?: 'vcenter' | { standalone: string };
   /** Account lockout and activation throttling: vmware (default) or off. */
   lockout?: 'vmware' | 'off';
+  /** Simulated task and lease durations: fast, standard (default) or realistic (docs/scenarios.md). */
+  timing?: TimingProfile;
   /** How long the cloud's job claims hold without a heartbeat (default 60 s). */
   jobLeaseMs?: number;
 }

@@ -3,6 +3,7 @@ import type { TraceBus } from './core/trace/bus.ts';
 import type { NtpServerOptions } from './ntp/options.ts';
 import type { ExtraVmOptions } from './inventory/build.ts';
 import type { Clock, LockoutMode } from './core/lockout.ts';
+import type { TimingProfile } from './timing.ts';
 
 export interface LabOptions extends Omit<CoreLabOptions, 'trace'> {
   /** Seed for every generated thing (inventory, disk and database contents). */
@@ -26,4 +27,6 @@ export interface LabOptions extends Omit<CoreLabOptions, 'trace'> {
   clock?: Clock;
   /** How long the cloud's job claim holds without a heartbeat from the proxy (default 60 s; docs/cloud-api.md). */
   jobLeaseMs?: number;
+  /** How long simulated work takes: 'fast' (no simulated durations, for test suites), 'standard' (default), 'realistic' (vCenter-like seconds). */
+  timing?: TimingProfile;
 }

@@ -4,6 +4,7 @@ import type { LabWorld } from './world.ts';
 import type { LabOptions } from './lab-options.ts';
 import { mergeCredentials } from './credentials.ts';
 import { labComponents } from './topology.ts';
+import { timingOf } from './timing.ts';
 
 export type { LabOptions } from './lab-options.ts';
 export type Lab = CoreLab<LabWorld>;
@@ -28,6 +29,7 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
 const RANDOM_BLOCK_ATTEMPTS = 5;
 
 async function startLabOnce(options: LabOptions): Promise<Lab> {
+  timingOf(options.timing); // a bad profile name fails before anything starts
   // The rooms fill in their parts of the world in labComponents(), before any component starts.
   const world = { seed: options.seed ?? 'bpsim', options } as LabWorld;
   const lab = await CoreLab.create<LabWorld>(world, { ...options, credentials: mergeCredentials(options.credentials) });

@@ -3,6 +3,9 @@ import { startLab, type Lab, type LabOptions } from '../simulators/lab.ts';
 import type { BackupProxy } from '../proxy/backup-proxy.ts';
 import { proxyFor, type ProxyOptions } from './proxy.ts';
 
+/** Test suites get the fast timing profile (no simulated task durations) unless they ask for another. */
+const FIXTURE_LAB: LabOptions = { timing: 'fast' };
+
 export interface LabFixtures {
   /** Options of the lab each test gets; change them with testWith({ labOptions: {...} }). */
   labOptions: LabOptions;
@@ -22,7 +25,7 @@ export interface LabFixtures {
  *
  * Each test gets its own lab on its own loopback block, so test files run in parallel.
  */
-export const test = labTest({}, {});
+export const test = labTest(FIXTURE_LAB, {});
 
 /** vitest's test with the four fixtures, these options being the defaults. */
 function labTest(labOptions: LabOptions, proxyOptions: ProxyOptions) {
@@ -59,7 +62,7 @@ function labTest(labOptions: LabOptions, proxyOptions: ProxyOptions) {
 export function testWith(options: { labOptions?: LabOptions; proxyOptions?: ProxyOptions }): typeof test {
   // A fresh extend of vitest's test, not an extend of `test`: vitest 3.2 resolves a fixture's
   // dependencies to the first definition of a name, so overriding labOptions there would not reach lab.
-  return labTest(options.labOptions ?? {}, options.proxyOptions ?? {});
+  return labTest({ ...FIXTURE_LAB, ...options.labOptions }, options.proxyOptions ?? {});
 }
 
 export { expect, describe, beforeAll, afterAll } from 'vitest';

@@ -1,6 +1,7 @@
 import { Option, type Command } from 'commander';
 import type { LabOptions } from '../../simulators/lab-options.ts';
 import { resolveTimeouts, type ServerTimeouts } from '../../simulators/core/net/timeouts.ts';
+import { TIMING_PROFILES, type TimingProfile } from '../../simulators/timing.ts';
 
 /**
  * Options every command that starts a lab shares. `defaultBlock`: `bpsim up` keeps its addresses
@@ -18,6 +19,7 @@ export function addLabOptions(cmd: Command, defaultBlock?: string): Command {
     .option('--state-dir <dir>', 'keep cloud blocks and catalog in this directory across runs')
     .option('--pki-dir <dir>', 'where the lab CA and keys are cached (default ~/.cache/bpsim/pki)')
     .addOption(new Option('--lockout <mode>', 'account lockout and activation throttling: VMware\'s defaults (default) or none').choices(['vmware', 'off']))
+    .addOption(new Option('--timing <profile>', 'simulated task and lease durations: fast (none, for test suites), standard (tens of ms, default) or realistic (vCenter-like seconds)').choices([...TIMING_PROFILES]))
     .option('--timeouts <list>', 'server timeouts in ms, e.g. handshake=10000,headers=30000,request=300000,idle=30000 (docs/reliability.md)', parseTimeouts)
     .addOption(new Option('--host-names <mode>', 'name: hand out host names (vcenter.lab.test; map them with bpsim hosts or --etc-hosts); ip: register hosts by address, so every URL and ticket works without a resolver').choices(['name', 'ip']).default('name'));
 }
@@ -49,6 +51,7 @@ export interface LabCliOptions {
   stateDir?: string;
   pkiDir?: string;
   lockout?: 'vmware' | 'off';
+  timing?: TimingProfile;
   timeouts?: ServerTimeouts;
   hostNames?: 'name' | 'ip';
 }
@@ -65,6 +68,7 @@ export function toLabOptions(o: LabCliOptions): LabOptions {
     stateDir: o.stateDir,
     pkiDir: o.pkiDir,
     lockout: o.lockout,
+    timing: o.timing,
     timeouts: o.timeouts,
     hostNames: o.hostNames,
   };

@@ -139,12 +139,15 @@ export class CloudService {
   /** Waits until a job has finished (succeeded or failed); rejects after timeoutMs. */
   async waitForJob(id: string, timeoutMs = 60_000): Promise<Job> {
     const deadline = Date.now() + timeoutMs;
+    let pause = 1;
     for (;;) {
       const job = this.jobs.get(id);
       if (!job) throw new Error(`no job ${id}`);
       if (job.state === 'succeeded' || job.state === 'failed') return job;
       if (Date.now() > deadline) throw new Error(`job ${id} still ${job.state} after ${timeoutMs} ms`);
-      await new Promise((r) => setTimeout(r, 50));
+      // Starts small so a job that is nearly done costs no fixed wait; 50 ms at most between looks.
+      await new Promise((r) => setTimeout(r, pause));
+      pause = Math.min(pause * 2, 50);
     }
   }
 

@@ -1,3 +1,4 @@
+import { timingOf } from '../timing.ts';
 import { join } from 'node:path';
 import type { ComponentSpec } from '../core/component.ts';
 import type { Fault } from '../core/faults/registry.ts';
@@ -46,7 +47,9 @@ export function cloudCacheComponent(options: CloudCacheOptions = {}, name = 'clo
       const stateDir = ctx.world.options?.stateDir;
       const link = new CloudLink({ host: cloud.hostname, netmap: ctx.netmap, caPem: ctx.ca.cert, localAddress: ctx.address, token: cloudService.issueCacheToken(name) });
       const backend = new CacheBackend(openBlockStore(stateDir ? join(stateDir, name, 'blocks') : undefined), link, ctx.faults, name);
-      const sync = new WriteBack({ backend, link, faults: ctx.faults, trace: ctx.trace, name, cloudName: cloud.name }, options);
+      // The idle re-check follows the lab's timing profile unless the scenario sets it.
+      const recheckIntervalMs = timingOf(ctx.world.options?.timing).syncRecheckMs;
+      const sync = new WriteBack({ backend, link, faults: ctx.faults, trace: ctx.trace, name, cloudName: cloud.name }, { recheckIntervalMs, ...options });
 
       const mirror = (f: Fault, action: 'set' | 'clear') => {
         if (f.type !== 'cloudcache-offline' || (f.target !== name && f.target !== '*')) return;

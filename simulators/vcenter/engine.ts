@@ -9,6 +9,7 @@ import { Faults } from './soap/faults.ts';
 import { SessionStore, type Session } from './session.ts';
 import type { Naming } from './naming.ts';
 import type { Layout } from './layout.ts';
+import { timingOf, type Timing } from '../timing.ts';
 
 export type Flavor = 'vcenter' | 'esxi';
 
@@ -25,8 +26,10 @@ export interface EngineOptions {
   world: LabWorld;
   /** SHA-1 thumbprint (colon form) of a lab component's certificate, for NFC tickets. */
   thumbprintOf(component: string): string | undefined;
-  /** Task state delays (ms): queued -> running, running -> done. */
+  /** Task state delays (ms): queued -> running, running -> done; overrides the timing profile's. */
   taskDelays?: { queuedMs: number; runMs: number };
+  /** How long simulated work takes (default: the lab's profile, world.options.timing). */
+  timing?: Timing;
 }
 
 export interface CallContext {
@@ -79,7 +82,12 @@ export class SoapEngine {
   readonly recentTasks: MoRef[] = [];
   serviceInstance!: ManagedObject;
 
-  constructor(readonly options: EngineOptions) {}
+  /** Simulated durations: tasks, leases, guest power (simulators/timing.ts). */
+  readonly timing: Timing;
+
+  constructor(readonly options: EngineOptions) {
+    this.timing = options.timing ?? timingOf(options.world?.options?.timing);
+  }
 
   get flavor(): Flavor {
     return this.options.flavor;

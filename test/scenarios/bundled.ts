@@ -2,7 +2,7 @@ import { expect, test } from 'vitest';
 import { bundledScenarios } from '../../scenarios/bundled.ts';
 import { runScenario } from '../../scenarios/runner.ts';
 import { formatReport } from '../../scenarios/report.ts';
-import { TEST_PKI_DIR } from '../helpers/lab.ts';
+import { TEST_LAB_OPTIONS } from '../helpers/lab.ts';
 
 /**
  * One test per bundled scenario, in two files (bundled-1/2.test.ts) so vitest runs the halves in
@@ -13,7 +13,7 @@ export function testBundledHalf(half: 0 | 1): void {
   const mine = all.filter((_, i) => i % 2 === half);
   for (const s of mine) {
     test(`${s.name}: every expectation holds`, async () => {
-      const report = await runScenario(s.name, { labOptions: { pkiDir: TEST_PKI_DIR, tlsHandshakeTimeoutMs: 2_000 } });
+      const report = await runScenario(s.name, { labOptions: TEST_LAB_OPTIONS });
       expect(report.failures, formatReport(report)).toBe(0);
       expect(report.steps.length).toBeGreaterThan(0);
     });

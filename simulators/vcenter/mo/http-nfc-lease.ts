@@ -10,6 +10,7 @@ import { vsphereOf, type VmState } from '../state.ts';
 import { vmMaker } from './create-vm.ts';
 import { controllerOfDisk, hardwareOf } from './vm-hardware.ts';
 import type { VirtualMachine } from './virtual-machine.ts';
+import { after } from '../../timing.ts';
 
 /** A lease with no progress for this long times out, like vSphere's HttpNfcLease (leaseTimeout 300 s). */
 export const LEASE_TIMEOUT_MS = 300_000;
@@ -86,13 +87,12 @@ export class HttpNfcLease extends ManagedObject {
       mode: () => 'pushOrGet',
       capabilities: () => data('HttpNfcLeaseCapabilities', { pullModeSupported: false, corsSupported: false }),
     });
-    const delay = engine.options.taskDelays?.queuedMs ?? 10;
-    setTimeout(() => {
+    after(engine.options.taskDelays?.queuedMs ?? engine.timing.leaseInitMs, () => {
       if (lease.state !== 'initializing') return;
       lease.state = 'ready';
       lease.lastActive = Date.now();
       engine.changed();
-    }, delay).unref?.();
+    });
   }
 
   /** The device URL key of each file (what manifest entries and deviceUrl share). */

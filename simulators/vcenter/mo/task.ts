@@ -4,11 +4,10 @@ import { ManagedObject } from '../managed-object.ts';
 import { Faults, VimFault } from '../soap/faults.ts';
 import type { VmState } from '../state.ts';
 import { postCallEvent } from './event-manager.ts';
+import { after } from '../../timing.ts';
 
 export type TaskState = 'queued' | 'running' | 'success' | 'error';
 
-/** How long tasks stay in each state: long enough that WaitForUpdatesEx really waits. */
-const DEFAULT_DELAYS = { queuedMs: 10, runMs: 25 };
 /** Finished tasks stay readable this long (vCenter keeps recent tasks for a while). */
 const KEEP_MS = 10 * 60_000;
 
@@ -61,8 +60,9 @@ export class Task extends ManagedObject {
 
   /** Runs `work` as this task; a VimFault becomes info.error, anything else a SystemError. */
   run(work: (task: Task) => Promise<unknown> | unknown): void {
-    const delays = this.engine.options.taskDelays ?? DEFAULT_DELAYS;
-    const step = (fn: () => void, ms: number) => setTimeout(fn, ms).unref?.();
+    // How long the task stays queued and running comes from the lab's timing profile.
+    const delays = this.engine.options.taskDelays ?? this.engine.timing.task(this.methodName);
+    const step = (fn: () => void, ms: number) => after(ms, fn);
     step(async () => {
       this.state = 'running';
       this.startTime = new Date();

@@ -6,6 +6,7 @@ import { Faults, VimFault } from '../soap/faults.ts';
 import { vsphereOf, type SnapshotState, type VmState } from '../state.ts';
 import { ManagedEntity } from './entity.ts';
 import { startTask } from './task.ts';
+import { after } from '../../timing.ts';
 import { applyCbtReset, removeSnapshot, revertSnapshot, snapshotRef, takeSnapshot } from './snapshot-ops.ts';
 import { hostName, postCallEvent, postEvent } from './event-manager.ts';
 import { vmConfigInfo, vmxPathOf, type DiskBacking } from './vm-devices.ts';
@@ -320,8 +321,7 @@ export class VirtualMachine extends ManagedEntity {
     const now = this.vm.spec.powerState;
     if (now !== 'poweredOn') throw Faults.invalidPowerState('poweredOn', now);
     if (!this.toolsRunning) throw Faults.toolsUnavailable();
-    const delay = this.engine.options.taskDelays?.runMs ?? 25;
-    setTimeout(() => void to().catch(() => {}), delay).unref?.();
+    after(this.engine.options.taskDelays?.runMs ?? this.engine.timing.guestPowerMs, () => void to().catch(() => {}));
   }
 
   ShutdownGuest(): void {
