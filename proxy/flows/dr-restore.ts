@@ -3,7 +3,7 @@ import type { MoRef } from '../../simulators/core/codecs/vim25/index.ts';
 import type { VsphereClient } from '../clients/vsphere/index.ts';
 import { str } from '../clients/vsphere/values.ts';
 import { ProxyError } from '../errors.ts';
-import { sleep } from '../util/sleep.ts';
+import { backoff } from '../util/sleep.ts';
 import type { FlowContext } from './context.ts';
 import { openNfc } from './nfc-session.ts';
 import { probeGuest, type GuestProbe } from './probe-guest.ts';
@@ -109,12 +109,13 @@ function datastoreOf(manifest: SnapshotManifest): string {
 async function probeUntilOpen(ctx: FlowContext, vs: VsphereClient, vm: MoRef): Promise<GuestProbe> {
   const deadline = Date.now() + ctx.config.timeouts.drBoot;
   let probe: GuestProbe | undefined;
+  const pause = backoff(250);
   while (Date.now() < deadline) {
     const p = await vs.props(vm, ['guest.ipAddress', 'guest.guestFamily', 'config.guestId']);
     const family = str(p['guest.guestFamily']) ?? (/^win/i.test(str(p['config.guestId']) ?? '') ? 'windowsGuest' : 'linuxGuest');
     probe = await probeGuest(ctx, family, str(p['guest.ipAddress']));
     if (probe.state === 'open') return probe;
-    await sleep(250);
+    await pause();
   }
   return probe ?? { kind: 'ssh', host: '', port: 22, state: 'skipped', detail: 'no probe ran before the deadline' };
 }

@@ -4,7 +4,7 @@ import { GuestossvcClient } from '../clients/guest/guestossvc-client.ts';
 import { VimFaultError, type VsphereClient } from '../clients/vsphere/index.ts';
 import { ref, str } from '../clients/vsphere/values.ts';
 import { ProxyError, classify } from '../errors.ts';
-import { sleep } from '../util/sleep.ts';
+import { backoff } from '../util/sleep.ts';
 import type { FlowContext } from './context.ts';
 import { findVm } from './find-vm.ts';
 
@@ -82,6 +82,7 @@ async function waitUntilServing(
 ): Promise<void> {
   const deadline = Date.now() + ctx.config.timeouts.guestStart;
   let last: unknown;
+  const pause = backoff(200);
   while (Date.now() < deadline) {
     try {
       await client.status();
@@ -93,7 +94,7 @@ async function waitUntilServing(
     if (proc?.exitCode !== undefined) {
       throw new ProxyError('guest', `${name}: guestossvc exited with code ${proc.exitCode} before it started serving`, { exitCode: proc.exitCode });
     }
-    await sleep(200);
+    await pause();
   }
   throw new ProxyError('timeout', `${name}: guestossvc did not answer on 3542 within ${ctx.config.timeouts.guestStart} ms: ${(last as Error)?.message}`);
 }

@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import { HttpsClient, type HttpResponse } from '../../net/https-client.ts';
 import type { ProxyNet } from '../../net/proxy-net.ts';
 import { sha256Hex } from '../../../simulators/core/codecs/sha256.ts';
+import { backoff } from '../../util/sleep.ts';
 import {
   GUEST_API,
   GUESTOSSVC_PORT,
@@ -87,14 +88,15 @@ export class GuestossvcClient {
     return this.call('GET', `/operations/${encodeURIComponent(id)}`);
   }
 
-  /** Polls until the operation leaves "running" (or `deadlineMs` passes). */
+  /** Polls until the operation leaves "running" (or `deadlineMs` passes), looking again soon at first, then every `pollMs`. */
   async waitFor(id: string, deadlineMs = 120_000, pollMs = 50): Promise<OperationStatus> {
     const until = Date.now() + deadlineMs;
+    const pause = backoff(pollMs, 1);
     for (;;) {
       const s = await this.operation(id);
       if (s.state !== 'running' || (s.kind === 'restore' && s.phase === 'waiting-for-data')) return s;
       if (Date.now() > until) throw new Error(`operation ${id} still ${s.state}/${s.phase} after ${deadlineMs} ms`);
-      await new Promise((r) => setTimeout(r, pollMs));
+      await pause();
     }
   }
 
