@@ -19,9 +19,14 @@ export function addLabOptions(cmd: Command, defaultBlock?: string): Command {
     .option('--state-dir <dir>', 'keep cloud blocks and catalog in this directory across runs')
     .option('--pki-dir <dir>', 'where the lab CA and keys are cached (default ~/.cache/bpsim/pki)')
     .addOption(new Option('--lockout <mode>', 'account lockout and activation throttling: VMware\'s defaults (default) or none').choices(['vmware', 'off']))
-    .addOption(new Option('--timing <profile>', 'simulated task and lease durations: fast (none, for test suites), standard (tens of ms, default) or realistic (vCenter-like seconds)').choices([...TIMING_PROFILES]))
+    .addOption(timingOption())
     .option('--timeouts <list>', 'server timeouts in ms, e.g. handshake=10000,headers=30000,request=300000,idle=30000 (docs/reliability.md)', parseTimeouts)
     .addOption(new Option('--host-names <mode>', 'name: hand out host names (vcenter.lab.test; map them with bpsim hosts or --etc-hosts); ip: register hosts by address, so every URL and ticket works without a resolver').choices(['name', 'ip']).default('name'));
+}
+
+/** --timing, shared by the commands that start a lab (up, demo, run). */
+export function timingOption(what = 'standard (tens of ms, default)'): Option {
+  return new Option('--timing <profile>', `simulated task and lease durations: fast (none, for test suites), ${what} or realistic (vCenter-like seconds; docs/scenarios.md)`).choices([...TIMING_PROFILES]);
 }
 
 function parseTimeouts(v: string): ServerTimeouts {

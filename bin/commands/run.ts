@@ -3,6 +3,8 @@ import { TraceBus } from '../../simulators/core/trace/bus.ts';
 import { runScenario } from '../../scenarios/runner.ts';
 import { loadScenario } from '../../scenarios/loader.ts';
 import { formatHeader, formatStep, formatSummary } from '../../scenarios/report.ts';
+import { timingOption } from './lab-options.ts';
+import type { TimingProfile } from '../../simulators/timing.ts';
 import { addTraceOutputOptions, quietOnClosedStdout, startTraceOutput, type TraceOutputOptions } from './trace-output.ts';
 
 interface RunCliOptions extends TraceOutputOptions {
@@ -11,6 +13,7 @@ interface RunCliOptions extends TraceOutputOptions {
   addressBlock?: string;
   ports?: 'real' | 'offset';
   singleHost?: boolean;
+  timing?: TimingProfile;
 }
 
 export function runCommand(): Command {
@@ -22,7 +25,8 @@ export function runCommand(): Command {
       .option('--single-host', 'everything on 127.0.0.1 with OS-chosen ports (macOS)')
       .addOption(new Option('--ports <mode>', 'real ports (443, 902...) or offset (10443, 10902...); default: real when allowed').choices(['real', 'offset']))
       .option('--address-block <127.B.C>', 'loopback block for component addresses (default: random)')
-      .option('--pki-dir <dir>', 'where the lab CA and keys are cached (default ~/.cache/bpsim/pki)'),
+      .option('--pki-dir <dir>', 'where the lab CA and keys are cached (default ~/.cache/bpsim/pki)')
+      .addOption(timingOption("the scenario's lab.timing, else standard")),
   ).action(async (name: string, opts: RunCliOptions) => {
     quietOnClosedStdout();
     const { scenario, file } = await loadScenario(name);
@@ -40,6 +44,7 @@ export function runCommand(): Command {
           addressBlock: opts.addressBlock,
           ports: opts.ports,
           ...(opts.singleHost ? { singleHost: true } : {}),
+          ...(opts.timing ? { timing: opts.timing } : {}),
         },
         onStep: (s) => print(formatStep(s)),
       });

@@ -12,10 +12,10 @@ export interface RunningUp {
   stop(): Promise<number | null>;
 }
 
-/** `bpsim up --json` in another process, on its own address block, as a suite in any language would start it. */
+/** `bpsim up --json --timing fast` in another process, on its own address block, as a suite in any language would start it. */
 export async function startBpsimUp(opts: { args?: string[]; env?: Record<string, string> } = {}): Promise<RunningUp> {
   const block = `127.${randomInt(16, 250)}.${randomInt(0, 250)}`;
-  const child = spawn(process.execPath, ['--import', 'tsx', 'bin/bpsim.ts', 'up', '--json', '--address-block', block, '--pki-dir', TEST_PKI_DIR, ...(opts.args ?? [])], {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'bin/bpsim.ts', 'up', '--json', '--address-block', block, '--pki-dir', TEST_PKI_DIR, '--timing', 'fast', ...(opts.args ?? [])], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, ...opts.env },
   });

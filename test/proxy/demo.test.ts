@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import type { TraceEvent } from '../../simulators/core/types.ts';
 import { runDemo } from '../../bin/demo/run-demo.ts';
-import { TEST_PKI_DIR } from '../helpers/lab.ts';
+import { TEST_LAB_OPTIONS } from '../helpers/lab.ts';
 
 /** ARCHITECTURE.md's chain table: who opens a connection to whom, on which port, over TLS or not. */
 const CHAIN: { row: string; from: RegExp; to: RegExp; port: number; tls: boolean }[] = [
@@ -29,7 +29,7 @@ describe('the demo', () => {
     let printed = '';
     out.on('data', (d) => (printed += d));
     try {
-      const result = await runDemo({ lab: { pkiDir: TEST_PKI_DIR }, tracePath: join(dir, 'trace.jsonl'), mermaidPath: join(dir, 'trace.md'), bars: false, out });
+      const result = await runDemo({ lab: TEST_LAB_OPTIONS, tracePath: join(dir, 'trace.jsonl'), mermaidPath: join(dir, 'trace.md'), bars: false, out });
       expect(result.jobs.map((j) => [j.outcome.job.type, j.outcome.status])).toEqual([
         ['vm-backup', 'succeeded'],
         ['vm-backup', 'succeeded'],

@@ -7,6 +7,8 @@ import { TEST_PKI_DIR } from '../helpers/lab.ts';
 import { bundledScenarios } from '../../scenarios/bundled.ts';
 
 let dir: string;
+/** Labs in these runs use the fast timing profile, as a test suite would (--timing fast). */
+const FAST = ['--timing', 'fast'];
 const bpsim = (...args: string[]) => run(process.execPath, ['--import', 'tsx', 'bin/bpsim.ts', ...args], { timeoutMs: 60_000 });
 
 beforeAll(async () => {
@@ -20,7 +22,7 @@ describe('bpsim run and list in a child process', () => {
   test('a bundled scenario passes with exit code 0 and writes the JSONL and Mermaid traces', async () => {
     const trace = join(dir, 'out.jsonl');
     const mermaid = join(dir, 'out.md');
-    const r = await bpsim('run', 'vm-backup-incremental', '--pki-dir', TEST_PKI_DIR, '--trace', trace, '--mermaid', mermaid);
+    const r = await bpsim('run', 'vm-backup-incremental', ...FAST, '--pki-dir', TEST_PKI_DIR, '--trace', trace, '--mermaid', mermaid);
     expect(r.code, r.stdout + r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^PASS vm-backup-incremental: \d+ expectations held/m);
     const events = (await readFile(trace, 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
@@ -45,7 +47,7 @@ describe('bpsim run and list in a child process', () => {
         '',
       ].join('\n'),
     );
-    const r = await bpsim('run', file, '--pki-dir', TEST_PKI_DIR);
+    const r = await bpsim('run', file, ...FAST, '--pki-dir', TEST_PKI_DIR);
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/FAIL step 0 full: vm-backup succeeded/);
     const diff = /blocksUploaded\n\s+expected: 0\n\s+actual:\s+(\d+)/.exec(r.stdout);
@@ -54,7 +56,7 @@ describe('bpsim run and list in a child process', () => {
     expect(r.stdout).toMatch(/target\n\s+expected: cloud\n\s+actual:\s+cloudcache/);
     expect(r.stdout).toMatch(/^FAIL wrong-expectation: 2 of \d+ expectations failed/m);
 
-    const json = await bpsim('run', file, '--pki-dir', TEST_PKI_DIR, '--json');
+    const json = await bpsim('run', file, ...FAST, '--pki-dir', TEST_PKI_DIR, '--json');
     expect(json.code).toBe(1);
     const report = JSON.parse(json.stdout);
     expect(report).toMatchObject({ name: 'wrong-expectation', passed: false, failures: 2 });
@@ -78,6 +80,7 @@ describe('bpsim run and list in a child process', () => {
     for (const s of all) expect(r.stdout).toMatch(new RegExp(`^${s.name} +\\S`, 'm'));
     const help = await bpsim('run', '--help');
     expect(help.stdout).toMatch(/--trace <file>/);
+    expect(help.stdout).toMatch(/--timing <profile>/);
     expect(help.stdout).toMatch(/--mermaid <file>/);
     expect(help.stdout).toMatch(/--json/);
   });
