@@ -7,7 +7,7 @@ import { startTraceOutput } from '../commands/trace-output.ts';
 import type { BackupProxy, JobOutcome } from '../../proxy/backup-proxy.ts';
 import { Timeline } from '../format/timeline.ts';
 import { jobSummary } from '../format/job-summary.ts';
-import { DEMO_PLAN, type DemoStep } from './plan.ts';
+import { DEMO_PLAN, standaloneVmOf, type DemoStep } from './plan.ts';
 import { demoProxies, runDemoStep } from './step-runner.ts';
 
 export interface DemoOptions {
@@ -55,7 +55,8 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
   const lab = await startLab({ ...opts.lab, trace: bus });
   const timeline = new Timeline(print);
   const unsubscribe = lab.trace.subscribe((e) => timeline.onEvent(e));
-  const proxies = demoProxies(lab);
+  const plan = opts.plan ?? DEMO_PLAN;
+  const proxies = demoProxies(lab, standaloneVmOf(plan));
   const jobs: DemoResult['jobs'] = [];
   let planDone = false;
   try {
@@ -65,7 +66,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
       proxy.events.on('log', (l) => print(`    ${l.level === 'info' ? '' : l.level.toUpperCase() + ' '}[${proxy.config.name}] ${l.message}`));
       attachBar(proxy, multibar);
     }
-    for (const [i, step] of (opts.plan ?? DEMO_PLAN).entries()) {
+    for (const [i, step] of plan.entries()) {
       print(`\n== ${i + 1}. ${step.title}`);
       const done = await runDemoStep(lab, proxies, step);
       if (done.kind === 'world') print(`    [lab] ${done.text}`);

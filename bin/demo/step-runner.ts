@@ -3,17 +3,17 @@ import { proxyConfigFor } from '../../proxy/config.ts';
 import type { Lab } from '../../simulators/lab.ts';
 import type { DemoStep } from './plan.ts';
 
-/** The demo's two proxies: one registered to vCenter, one to the standalone ESXi host of web01. */
+/** The demo's two proxies: one registered to vCenter, one to the standalone ESXi host of web01 (or `standaloneVm`). */
 export interface DemoProxies {
   vcenter: BackupProxy;
   standalone: BackupProxy;
   close(): void;
 }
 
-export function demoProxies(lab: Lab): DemoProxies {
+export function demoProxies(lab: Lab, standaloneVm = 'web01'): DemoProxies {
   const summary = { caPem: lab.ca.cert, endpoints: () => lab.endpoints(), credentials: lab.credentials, proxyAddress: lab.addressOf('proxy') };
   const vcenter = new BackupProxy(proxyConfigFor(summary, { name: 'proxy-01' }));
-  const standalone = new BackupProxy(proxyConfigFor(summary, { name: 'proxy-02', standaloneHost: standaloneHostOf(lab, 'web01') }));
+  const standalone = new BackupProxy(proxyConfigFor(summary, { name: 'proxy-02', standaloneHost: standaloneHostOf(lab, standaloneVm) }));
   return {
     vcenter,
     standalone,

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import type { TraceEvent } from '../../simulators/core/types.ts';
 import { runDemo } from '../../bin/demo/run-demo.ts';
+import { demoPlan } from '../../bin/demo/plan.ts';
 import { TEST_LAB_OPTIONS } from '../helpers/lab.ts';
 
 /** ARCHITECTURE.md's chain table: who opens a connection to whom, on which port, over TLS or not. */
@@ -22,6 +23,17 @@ const CHAIN: { row: string; from: RegExp; to: RegExp; port: number; tls: boolean
   { row: '11 proxy -> NTP', from: /^proxy$/, to: /^ntp$/, port: 123, tls: false },
 ];
 
+/**
+ * The demo's own plan, on two small VMs added to the lab instead of sql01 (72 MiB) and web01
+ * (32 MiB) for the VM backups and DR restores: every step and every hop stays, the bytes moved
+ * shrink, so the test's time follows the chain rather than the data (the SQL jobs still use sql01).
+ */
+const SMALL = { windows: 'winsmall', linux: 'linsmall' };
+const SMALL_VMS = [
+  { name: SMALL.windows, guest: 'windows' as const, disks: [{ capacityGiB: 1, allocatedMiB: 8 }] },
+  { name: SMALL.linux, guest: 'linux' as const, disks: [{ capacityGiB: 1, allocatedMiB: 4 }] },
+];
+
 describe('the demo', () => {
   test('runs the whole chain, every job succeeds, and its trace holds every hop of the chain table', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'bpsim-demo-'));
@@ -29,7 +41,7 @@ describe('the demo', () => {
     let printed = '';
     out.on('data', (d) => (printed += d));
     try {
-      const result = await runDemo({ lab: TEST_LAB_OPTIONS, tracePath: join(dir, 'trace.jsonl'), mermaidPath: join(dir, 'trace.md'), bars: false, out });
+      const result = await runDemo({ lab: { ...TEST_LAB_OPTIONS, extraVms: SMALL_VMS }, plan: demoPlan(SMALL), tracePath: join(dir, 'trace.jsonl'), mermaidPath: join(dir, 'trace.md'), bars: false, out });
       expect(result.jobs.map((j) => [j.outcome.job.type, j.outcome.status])).toEqual([
         ['vm-backup', 'succeeded'],
         ['vm-backup', 'succeeded'],
@@ -62,9 +74,9 @@ describe('the demo', () => {
       const full = result.jobs[0]!.outcome.result as { target: string; bytesRead: number };
       const inc = result.jobs[1]!.outcome.result as { kind: string; target: string; bytesRead: number };
       expect(full.target).toBe('cloudcache');
-      expect(printed).toMatch(/sql01: full backup, \d+ disk\(s\), [\d.]+ MiB to read, blocks to cloudcache/);
+      expect(printed).toMatch(new RegExp(`${SMALL.windows}: full backup, \\d+ disk\\(s\\), [\\d.]+ MiB to read, blocks to cloudcache`));
       expect(inc.kind).toBe('incremental');
-      const incLine = /sql01: incremental backup, \d+ disk\(s\), ([\d.]+) MiB to read, blocks to (\w+)/.exec(printed);
+      const incLine = new RegExp(`${SMALL.windows}: incremental backup, \\d+ disk\\(s\\), ([\\d.]+) MiB to read, blocks to (\\w+)`).exec(printed);
       expect(incLine?.[2]).toBe(inc.target);
       // The guest wrote 5% of the disks; the incremental reads about that, far less than the full.
       const written = Number(/\[lab\] ([\d.]+) MiB written in the guest/.exec(printed)?.[1]);
