@@ -34,6 +34,13 @@ const SMALL_VMS = [
   { name: SMALL.linux, guest: 'linux' as const, disks: [{ capacityGiB: 1, allocatedMiB: 4 }] },
 ];
 
+const PLAN = demoPlan(SMALL);
+/**
+ * The test's bound comes from its work: each job of the plan gets what the suite gives a whole test
+ * (vitest.config.ts), so a loaded machine slows the test without failing it.
+ */
+const TIMEOUT_MS = PLAN.filter((s) => s.kind === 'job').length * 60_000;
+
 describe('the demo', () => {
   test('runs the whole chain, every job succeeds, and its trace holds every hop of the chain table', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'bpsim-demo-'));
@@ -41,7 +48,7 @@ describe('the demo', () => {
     let printed = '';
     out.on('data', (d) => (printed += d));
     try {
-      const result = await runDemo({ lab: { ...TEST_LAB_OPTIONS, extraVms: SMALL_VMS }, plan: demoPlan(SMALL), tracePath: join(dir, 'trace.jsonl'), mermaidPath: join(dir, 'trace.md'), bars: false, out });
+      const result = await runDemo({ lab: { ...TEST_LAB_OPTIONS, extraVms: SMALL_VMS }, plan: PLAN, tracePath: join(dir, 'trace.jsonl'), mermaidPath: join(dir, 'trace.md'), bars: false, out });
       expect(result.jobs.map((j) => [j.outcome.job.type, j.outcome.status])).toEqual([
         ['vm-backup', 'succeeded'],
         ['vm-backup', 'succeeded'],
@@ -85,5 +92,5 @@ describe('the demo', () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
-  });
+  }, TIMEOUT_MS);
 });

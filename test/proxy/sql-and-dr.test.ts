@@ -6,9 +6,11 @@ import { proxyFor } from '../../testing/proxy.ts';
 
 let lab: Lab;
 let proxy: BackupProxy;
+/** The DR test restores a small Windows VM (two disks, like sql01): the restore path, not 72 MiB of data, is under test. */
+const DR_VM = { name: 'winsmall', guest: 'windows' as const, disks: [{ capacityGiB: 1, allocatedMiB: 6 }, { capacityGiB: 1, allocatedMiB: 3 }] };
 
 beforeAll(async () => {
-  lab = await startTestLab();
+  lab = await startTestLab({ extraVms: [DR_VM] });
   proxy = proxyFor(lab);
 });
 afterAll(async () => {
@@ -61,13 +63,13 @@ describe('application-aware SQL backup and restore over the wire', () => {
 
 describe('DR restore over the wire', () => {
   test('a new VM gets every backed-up byte over 902, powers on, and answers its RDP probe', async () => {
-    const backup = await proxy.backupVm({ vm: 'sql01' });
-    const dr = await proxy.restoreDr({ manifestId: backup.manifestId, newName: 'sql01-dr' });
+    const backup = await proxy.backupVm({ vm: DR_VM.name });
+    const dr = await proxy.restoreDr({ manifestId: backup.manifestId, newName: `${DR_VM.name}-dr` });
     expect(dr.probe).toMatchObject({ kind: 'rdp', state: 'open' });
     expect(dr.disks.every((d) => d.verified)).toBe(true);
     // Byte for byte: every backed-up extent of the new VM's disks equals the source VM's disks.
     const manifest = await proxy.cloud.getManifest(backup.manifestId);
-    const src = lab.world.disks.forVm(lab.world.inventory.vms.find((v) => v.name === 'sql01')!.moid);
+    const src = lab.world.disks.forVm(lab.world.inventory.vms.find((v) => v.name === DR_VM.name)!.moid);
     const dst = lab.world.disks.forVm(dr.moref);
     expect(dst).toHaveLength(src.length);
     for (const [i, d] of manifest.disks.entries()) {
