@@ -122,11 +122,12 @@ describe('VM backup over the wire', () => {
 
   test('a quiesce failure: a crash-consistent snapshot instead, the job succeeds with a warning and leaves no snapshot behind', async () => {
     lab.faults.set({ target: 'vcenter', type: 'snapshot-quiesce-failure', params: {}, remaining: 1 });
-    const r = await proxy.backupVm({ vm: 'sql01' });
+    // vault01: the smallest VM whose Tools run (so the proxy asks for a quiesced snapshot first).
+    const r = await proxy.backupVm({ vm: 'vault01' });
     expect(r.quiesced).toBe(false);
     expect(r.warnings).toEqual([expect.stringMatching(/ApplicationQuiesceFault.*crash-consistent snapshot \(quiesce=false\)/)]);
     expect(logs.some((l) => l.startsWith('warn') && /quiesce=false/.test(l))).toBe(true);
-    const moid = lab.world.inventory.vms.find((v) => v.name === 'sql01')!.moid;
+    const moid = lab.world.inventory.vms.find((v) => v.name === 'vault01')!.moid;
     expect(lab.world.vsphere.vms.get(moid)!.snapshots.size).toBe(0);
   });
 
