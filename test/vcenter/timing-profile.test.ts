@@ -8,6 +8,10 @@ import { VsphereClient } from '../../proxy/clients/vsphere/index.ts';
 import { data, MoRef } from '../../simulators/core/codecs/vim25/index.ts';
 import { list, obj, ref, str } from '../../proxy/clients/vsphere/values.ts';
 import { startTestLab } from '../helpers/lab.ts';
+import { Command } from 'commander';
+import { parseScenario } from '../../scenarios/loader.ts';
+import { labOptionsOf } from '../../scenarios/runner.ts';
+import { addLabOptions, toLabOptions, type LabCliOptions } from '../../bin/commands/lab-options.ts';
 
 let lab: Lab | undefined;
 let http: HttpsClient | undefined;
@@ -72,7 +76,7 @@ describe('timing profiles', () => {
     expect(timingOf('fast').leaseInitMs).toBe(0);
   });
 
-  test('realistic: a snapshot task is seen running before success and stays running its documented time', async () => {
+  test('realistic: a snapshot task goes queued -> running -> success and stays queued and running its documented times', async () => {
     const { vc, vm } = await vcenterOf('realistic');
     const task = await snapshot(vc, vm);
     const states = await observedStates(vc, task);
@@ -92,5 +96,19 @@ describe('timing profiles', () => {
 
   test('a profile name the lab does not know is a clear error before anything starts', async () => {
     await expect(startTestLab({ timing: 'slow' as TimingProfile })).rejects.toThrow('timing must be one of fast, standard, realistic, not "slow"');
+  });
+
+  test('--timing reaches the lab options of bpsim up and demo; a profile it does not know is refused', () => {
+    const parse = (args: string[]) => addLabOptions(new Command().exitOverride().configureOutput({ writeErr: () => {} })).parse(args, { from: 'user' }).opts<LabCliOptions>();
+    expect(toLabOptions(parse(['--timing', 'fast'])).timing).toBe('fast');
+    expect(toLabOptions(parse(['--timing', 'realistic'])).timing).toBe('realistic');
+    expect(toLabOptions(parse([])).timing).toBeUndefined();
+    expect(() => parse(['--timing', 'slow'])).toThrow(/Allowed choices are fast, standard, realistic/);
+  });
+
+  test("a scenario's lab.timing reaches the lab it starts; a profile it does not know is a schema error naming the field", () => {
+    const yaml = (timing: string) => `name: t\ndescription: d\nlab: { timing: ${timing} }\nsteps:\n  - { type: vm-backup, vm: web01 }\n`;
+    expect(labOptionsOf(parseScenario(yaml('realistic'))).timing).toBe('realistic');
+    expect(() => parseScenario(yaml('slow'))).toThrow(/lab\.timing/);
   });
 });
