@@ -25,8 +25,8 @@ export function addLabOptions(cmd: Command, defaultBlock?: string): Command {
 }
 
 /** --timing, shared by the commands that start a lab (up, demo, run). */
-export function timingOption(what = 'standard (tens of ms, default)'): Option {
-  return new Option('--timing <profile>', `simulated task and lease durations: fast (none, for test suites), ${what} or realistic (vCenter-like seconds; docs/scenarios.md)`).choices([...TIMING_PROFILES]);
+export function timingOption(byDefault = 'standard'): Option {
+  return new Option('--timing <profile>', `simulated task and lease durations: fast (none, for test suites), standard (tens of ms) or realistic (vCenter-like seconds; docs/scenarios.md); default: ${byDefault}`).choices([...TIMING_PROFILES]);
 }
 
 function parseTimeouts(v: string): ServerTimeouts {
