@@ -6,6 +6,9 @@ import { runScenario } from '../../scenarios/runner.ts';
 import { startTestLab } from '../helpers/lab.ts';
 import { ADMIN_AUTH } from './helpers.ts';
 
+/** Bounded by its work: three runs of vm-backup-full, two backups each, each backup given a suite test's 60 s. */
+const BOUND_MS = 3 * 2 * 60_000;
+
 test('vm-backup-full runs twice in one lab with POST /reset {"data": true} between; lab.reset() without data keeps the blocks', async () => {
   const lab = await startTestLab();
   const admin = await startAdmin(lab);
@@ -37,4 +40,4 @@ test('vm-backup-full runs twice in one lab with POST /reset {"data": true} betwe
     await admin.stop();
     await lab.stop();
   }
-});
+}, BOUND_MS);
