@@ -77,9 +77,10 @@ describe('VM backup over the wire', () => {
     expect(lab.world.vsphere.vms.get(moid)!.snapshots.size).toBe(0);
   });
 
+  // Tests that prove a decision, not a data volume, back up vault01 (8 MiB) rather than web01 (32 MiB).
   test('a second full backup of unchanged data is deduplicated: nothing is uploaded again', async () => {
-    await proxy.backupVm({ vm: 'web01' });
-    const again = await proxy.backupVm({ vm: 'web01', mode: 'full' });
+    await proxy.backupVm({ vm: 'vault01' });
+    const again = await proxy.backupVm({ vm: 'vault01', mode: 'full' });
     expect(again.kind).toBe('full');
     expect(again.blocks).toBeGreaterThan(0);
     expect(again.blocksUploaded).toBe(0);
@@ -102,18 +103,18 @@ describe('VM backup over the wire', () => {
 
   test('CloudCache offline: the backup goes straight to the cloud', async () => {
     lab.faults.set({ target: 'cloudcache', type: 'cloudcache-offline', params: {} });
-    const r = await proxy.backupVm({ vm: 'web01' });
+    const r = await proxy.backupVm({ vm: 'vault01' });
     expect(r.target).toBe('cloud');
     expect(lab.recorder.find({ kind: 'request', from: 'proxy', to: 'cloud', summary: /^PUT \/api\/v1\/blocks\// }).length).toBe(r.blocksUploaded);
     expect(logs.some((l) => /CloudCache unreachable/.test(l))).toBe(true);
   });
 
   test('a rejected NFC ticket is retried once with a fresh ticket', async () => {
-    const esxi = lab.world.inventory.hosts.find((h) => h.moid === lab.world.inventory.vms.find((v) => v.name === 'web01')!.host)!;
+    const esxi = lab.world.inventory.hosts.find((h) => h.moid === lab.world.inventory.vms.find((v) => v.name === 'vault01')!.host)!;
     lab.faults.set({ target: esxi.component, type: 'ticket-rejected', params: {}, remaining: 1 });
     const before = ticketCalls();
-    const r = await proxy.backupVm({ vm: 'web01' });
-    const [disk] = disksOf('web01');
+    const r = await proxy.backupVm({ vm: 'vault01' });
+    const [disk] = disksOf('vault01');
     expect(r.blocks).toBe(blocksTouched(disk!.allocatedExtents(), proxy.config.blockSize));
     // One disk: one ticket, plus exactly one more for the rejected one; authd saw one rejection.
     expect(ticketCalls() - before).toBe(2);
