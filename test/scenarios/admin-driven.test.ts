@@ -77,11 +77,11 @@ afterAll(async () => {
 
 const backupToCloud = `
 name: backup-while-cache-is-offline
-description: one backup of web01; the cache is offline, so the data must go to the cloud
+description: one backup of vault01 (8 MiB); the cache is offline, so the data must go to the cloud
 steps:
   - id: backup
     type: vm-backup
-    vm: web01
+    vm: vault01
     expect: { target: cloud, log: "CloudCache unreachable" }
 `;
 
