@@ -63,8 +63,8 @@ export function timingOf(profile: TimingProfile | undefined = 'standard'): Timin
 }
 
 /**
- * Runs `fn` after `ms`; with 0 (fast) on the next microtask-free turn, so a task never finishes
- * inside the call that started it (vCenter always answers a *_Task call before the task runs).
+ * Runs `fn` after `ms`; with 0 (fast) on the next event-loop turn (setImmediate), so a task never
+ * finishes inside the call that started it (vCenter always answers a *_Task call before the task runs).
  */
 export function after(ms: number, fn: () => void): void {
   if (ms <= 0) setImmediate(fn).unref?.();
