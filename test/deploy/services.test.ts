@@ -29,10 +29,13 @@ function localArgv(s: Service, certsDir: string, network?: string): string[] {
   return argv;
 }
 
+// A reply that never comes fails the check after this; on a loaded machine a process may wait seconds for the CPU.
+const NO_REPLY_MS = 60_000;
+
 function tcpOpen(host: string, port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const s = connect({ host, port });
-    const timer = setTimeout(() => (s.destroy(), resolve(false)), 5_000);
+    const timer = setTimeout(() => (s.destroy(), resolve(false)), NO_REPLY_MS);
     s.once('connect', () => (clearTimeout(timer), s.destroy(), resolve(true)));
     s.once('error', () => (clearTimeout(timer), resolve(false)));
   });
@@ -41,7 +44,7 @@ function tcpOpen(host: string, port: number): Promise<boolean> {
 function sntpAnswers(host: string, port: number): Promise<number> {
   return new Promise((resolve, reject) => {
     const sock = createSocket('udp4');
-    const timer = setTimeout(() => (sock.close(), reject(new Error('no SNTP reply'))), 5_000);
+    const timer = setTimeout(() => (sock.close(), reject(new Error('no SNTP reply'))), NO_REPLY_MS);
     const req = Buffer.alloc(48);
     req[0] = (4 << 3) | 3; // version 4, mode 3 (client)
     req.writeUInt32BE(0x12345678, 40); // transmit timestamp, echoed as origin
