@@ -19,6 +19,10 @@ export default defineConfig({
     // load; tests with longer work name their own.
     testTimeout: 300_000,
     hookTimeout: 300_000,
+    // expect.poll waits for a state a server or a browser reaches by itself: vitest's default of one
+    // second failed whenever the machine was busy for longer. The deadline only turns a state that
+    // never comes into a failure.
+    expect: { poll: { timeout: 60_000 } },
     pool: 'forks',
     // Most test time is spent waiting on sockets, child processes and timers, not CPU: vitest's
     // default on this 2-core machine (cores - 1 = one worker) leaves the CPU idle. Three files at a
