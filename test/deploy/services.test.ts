@@ -72,7 +72,7 @@ describe.skipIf(!canBindPrivileged())('every docker-compose service command line
     expect(oneShot.ready.ready).toBe(true);
     expect(await oneShot.exited).toBe(0);
     plan = await readPlan(certsDir);
-  }, 120_000);
+  }, 300_000);
 
   afterAll(async () => {
     await Promise.all(running.map((r) => r.stop()));
@@ -107,12 +107,12 @@ describe.skipIf(!canBindPrivileged())('every docker-compose service command line
         else expect(await tcpOpen(addressOf(plan, u.component), l.realPort), where).toBe(true);
       }
     }
-  }, 180_000);
+  }, 300_000);
 
   it('the proxy service command line backs up a VM and a SQL Server, restores a database and a VM (DR) across the processes, by hostname', async () => {
     expect(running.length).toBe(plan.units.length);
     const [exe, ...args] = localArgv(services.proxy!, certsDir);
-    const { stdout } = await exec(exe!, args, { cwd: REPO, timeout: 150_000 });
+    const { stdout } = await exec(exe!, args, { cwd: REPO, timeout: 280_000 });
     const rows = stdout.split('\n').filter((l) => /^\d+\s+(vm-backup|sql-backup|sql-restore|dr-restore)\b/.test(l));
     expect(rows).toHaveLength(services.proxy!.command.filter((a) => /^(vm|sql|dr)-/.test(a)).length);
     for (const row of rows) expect(row).toMatch(/\bsucceeded\b/);
@@ -120,7 +120,7 @@ describe.skipIf(!canBindPrivileged())('every docker-compose service command line
     expect(stdout).toMatch(/SalesDB_copy restored to LSN \d+, checksum verified/);
     // A VM created at run time takes the first spare guest host: the proxy probes it through that relay.
     expect(stdout).toContain(`web01-dr: SSH ${addressOf(plan, 'guest-spare-1')}:22 open`);
-  }, 180_000);
+  }, 300_000);
 
   it('every service stops cleanly on SIGTERM', async () => {
     const codes = await Promise.all(running.splice(0).map(async (r) => [r.name, await r.stop()] as const));
