@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { serve } from '../../simulators/deploy/serve.ts';
 import { TraceBus } from '../../simulators/core/trace/bus.ts';
-import { startAdmin, type AdminServer } from '../../simulators/admin/index.ts';
+import type { AdminServer } from '../../simulators/admin/index.ts';
 import { addTraceOutputOptions, startTraceOutput, type TraceOutputOptions } from './trace-output.ts';
 
 interface ServeCliOptions extends TraceOutputOptions {
@@ -31,7 +31,8 @@ export function serveCommand(): Command {
     const served = await serve({ component: opts.component, certsDir: opts.certs, bindAddress: opts.address, seed: opts.seed, trace });
     let admin: AdminServer | undefined;
     try {
-      if (opts.adminPort !== undefined && served.mode === 'home') admin = await startAdmin(served.lab, { port: opts.adminPort });
+      // Imported only here: relays never serve the admin API (see serve()).
+      if (opts.adminPort !== undefined && served.mode === 'home') admin = await (await import('../../simulators/admin/index.ts')).startAdmin(served.lab, { port: opts.adminPort });
     } catch (err) {
       await served.stop();
       throw err;

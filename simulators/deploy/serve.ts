@@ -1,9 +1,8 @@
-import { CoreLab } from '../core/lab.ts';
+import type { CoreLab } from '../core/lab.ts';
 import type { Endpoint } from '../core/types.ts';
 import type { TraceBus } from '../core/trace/bus.ts';
 import type { IssuedCert } from '../core/pki/ca.ts';
 import { mergeCredentials } from '../credentials.ts';
-import { labComponents } from '../topology.ts';
 import type { Lab } from '../lab.ts';
 import type { LabOptions } from '../lab-options.ts';
 import type { LabWorld } from '../world.ts';
@@ -79,6 +78,9 @@ async function serveHome(plan: DeployPlan, opts: ServeOptions): Promise<Served> 
   };
   // The same world as startLab() builds, from the same seed, so every home agrees on inventory and disks.
   const world = { seed: plan.lab.seed, options } as LabWorld;
+  // Loaded here, not at the top: a relay (most services of a deployment) never needs the simulators,
+  // and loading them costs each relay process about 1.5 s of CPU at start.
+  const [{ CoreLab }, { labComponents }] = await Promise.all([import('../core/lab.ts'), import('../topology.ts')]);
   const lab = await CoreLab.create<LabWorld>(world, { ...options, trace: opts.trace, credentials: mergeCredentials() });
   const spares = new SpareGuests(group.filter((u) => u.kind === SPARE_KIND), plan, lab);
   try {

@@ -9,7 +9,8 @@ import { DOC_PATH, outputProblems, parseDocExamples, runExample } from './doc-ex
 /** A lab in another process (`bpsim up --json`): this file reaches it only through its admin API and its listeners. */
 let up: RunningUp;
 let adminUrl: string;
-const CURL_AUTH = ['-s', '-u', 'admin:bpsim', '--max-time', '10'];
+// --max-time only stops a hung curl: a loaded machine may take seconds to answer.
+const CURL_AUTH = ['-s', '-u', 'admin:bpsim', '--max-time', '120'];
 
 beforeAll(async () => {
   up = await startBpsimUp();
@@ -44,7 +45,7 @@ describe('a lab in another process, driven only through the admin API', () => {
     const topo = JSON.parse((await run('curl', [...CURL_AUTH, `${adminUrl}/topology`])).stdout);
     const target = topo.endpoints.find((e: { transport: string }) => e.transport === 'tcp');
     expect(target).toBeDefined();
-    const stream = spawn('curl', ['-sN', '-u', 'admin:bpsim', '--max-time', '20', `${adminUrl}/trace/stream?kind=fault&to=${target.component}`]);
+    const stream = spawn('curl', ['-sN', '-u', 'admin:bpsim', '--max-time', '300', `${adminUrl}/trace/stream?kind=fault&to=${target.component}`]);
     try {
       let seen = '';
       const sawFault = new Promise<string>((resolve) => {

@@ -51,7 +51,9 @@ async function outsideClients(summary: Summary): Promise<{ vcenterUrl: string; g
 
 const marker = (block: string) => new RegExp(`^# bpsim ${block.replace(/\./g, '\\.')} pid \\d+ (begin|end)$`, 'gm');
 
-describe('names that resolve', () => {
+// Each test starts its own lab on its own address block (test 1 edits a private copy of the hosts
+// file, test 3 the real one under its own marked block): they run at once.
+describe.concurrent('names that resolve', () => {
   test('up --etc-hosts adds a marked block while the lab runs and removes it on SIGINT; bpsim hosts prints the same lines', async () => {
     const file = join(tmpdir(), `bpsim-hosts-${process.pid}-${randomInt(1e9)}`);
     writeFileSync(file, '127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost\n');

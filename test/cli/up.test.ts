@@ -10,7 +10,8 @@ import { tryConnect } from '../helpers/sockets.ts';
 
 const BPSIM = ['--import', 'tsx', 'bin/bpsim.ts'];
 
-describe('bpsim CLI', () => {
+// Three separate bpsim processes, each on its own address block or none: they run at once.
+describe.concurrent('bpsim CLI', () => {
   test('up --json prints one JSON line when ready, serves, and stops cleanly on SIGTERM', async () => {
     const block = `127.${randomInt(16, 250)}.${randomInt(0, 250)}`;
     const child = spawn(process.execPath, [...BPSIM, 'up', '--json', '--address-block', block, '--pki-dir', TEST_PKI_DIR], {

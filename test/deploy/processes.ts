@@ -16,7 +16,11 @@ export interface Started {
 }
 
 /** Runs a compose command line (entrypoint + command) here, until it prints its ready line or the deadline passes. */
-export function startCommand(name: string, argv: string[], deadlineMs = 120_000): Promise<Started> {
+// Both deadlines only end a process that hangs: at load 34 here a dozen services took 44 s to be
+// ready, and a stop waits on the CPU like anything else.
+const STOP_GRACE_MS = 120_000;
+
+export function startCommand(name: string, argv: string[], deadlineMs = 280_000): Promise<Started> {
   const [exe, ...args] = argv;
   const child = spawn(exe!, args, { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
@@ -26,7 +30,7 @@ export function startCommand(name: string, argv: string[], deadlineMs = 120_000)
   const stop = async () => {
     if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
     child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    const timer = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
     const code = await exited;
     clearTimeout(timer);
     return code;

@@ -33,7 +33,8 @@ export class RawReader {
     this.wake?.();
   };
 
-  constructor(private readonly stream: Duplex, private readonly timeoutMs = 20_000, initial?: Buffer) {
+  // timeoutMs turns a server that never answers into a clear failure; it is no speed requirement.
+  constructor(private readonly stream: Duplex, private readonly timeoutMs = 120_000, initial?: Buffer) {
     if (initial) this.buf = Buffer.from(initial);
     stream.on('data', this.onData);
     stream.on('end', this.onEnd);

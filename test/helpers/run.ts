@@ -6,6 +6,12 @@ export interface RunResult {
   stderr: string;
 }
 
+/**
+ * How long a child may run when the caller names no deadline: a guard against a hung child outliving
+ * its test, not a guess of how fast this machine is (the same as vitest's test timeout).
+ */
+export const HANG_GUARD_MS = 300_000;
+
 /** Runs an outside program (openssl, ntpdig, nmap, python3) with a deadline, never a shell. */
 export function run(cmd: string, args: string[], opts: { input?: string; timeoutMs?: number; env?: NodeJS.ProcessEnv; cwd?: string } = {}): Promise<RunResult> {
   return new Promise((resolve, reject) => {
@@ -14,7 +20,11 @@ export function run(cmd: string, args: string[], opts: { input?: string; timeout
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
     child.stderr.on('data', (d) => (stderr += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 30_000);
+    const timeoutMs = opts.timeoutMs ?? HANG_GUARD_MS;
+    const timer = setTimeout(() => {
+      stderr += `\n[test helper] ${cmd} killed after ${timeoutMs} ms\n`;
+      child.kill('SIGKILL');
+    }, timeoutMs);
     child.once('error', (err) => {
       clearTimeout(timer);
       reject(err);

@@ -1,7 +1,10 @@
 import { connect, type Socket } from 'node:net';
 
-/** Connects, sends `data`, and resolves when the server closes the connection (rejects after timeoutMs). */
-export function sendAndAwaitClose(host: string, port: number, data: Buffer, timeoutMs = 15_000): Promise<{ received: Buffer }> {
+/**
+ * Connects, sends `data`, and resolves when the server closes the connection. timeoutMs only turns a
+ * server that never closes into a clear failure: it must outlast the server's own timeouts on a loaded machine.
+ */
+export function sendAndAwaitClose(host: string, port: number, data: Buffer, timeoutMs = 120_000): Promise<{ received: Buffer }> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     const socket: Socket = connect({ host, port });

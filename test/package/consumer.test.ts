@@ -1,12 +1,12 @@
 // The package as a user gets it: `npm pack`, installed into a fresh project from the tarball, used
 // from plain Node (ESM and CommonJS), from TypeScript (tsc, NodeNext, strict) and from vitest.
-import { beforeAll, describe, expect, test } from 'vitest';
-import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { existsSync, readFileSync, writeFileSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { run } from '../helpers/run.ts';
 import { runnableBlocks } from '../docs/blocks.ts';
-import { consumerProject, packTarball, ROOT, tempDir } from './consumer-project.ts';
+import { CONSUMER_CACHE, consumerProject, packTarball, ROOT, tempDir } from './consumer-project.ts';
 
 const SLOW = 900_000;
 // Where the README example's lab caches its CA (the default under ~/.cache, moved out of the home dir).
@@ -27,11 +27,21 @@ function bin(name: string): string {
   return join(dir, 'node_modules', '.bin', name);
 }
 
+// The tests after the first each run their own programs on their own files of the project, so they
+// run at once (test.concurrent, each with its own `expect`): tsc's CPU overlaps the labs' waits.
 describe('the packed package in a fresh project', () => {
   beforeAll(async () => {
-    const tarball = await timed('build + pack', () => packTarball(tempDir('bpsim-pack-')));
-    ({ dir } = await timed('npm ci (offline)', () => consumerProject(tarball)));
+    const pack = await timed('build + pack', () => packTarball());
+    const project = await timed('npm ci (offline)', () => consumerProject(pack.tarball, pack.cacheable));
+    dir = project.dir;
+    console.log(`consumer test: pack ${pack.cached ? 'reused' : 'built'}, install ${project.cached ? 'copied from an identical one' : 'made'} (cache: ${CONSUMER_CACHE})`);
   }, SLOW);
+
+  afterAll(() => {
+    console.log(`consumer test timings (s): ${JSON.stringify(timings)}`);
+    // Each project holds a full install (about 140 MB).
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
 
   test('ships compiled JavaScript with declarations and a LICENSE, and no tests, benchmarks or CI files', () => {
     const pkg = join(dir, 'node_modules', 'bpsim');
@@ -43,7 +53,7 @@ describe('the packed package in a fresh project', () => {
     expect(existsSync(join(dir, 'node_modules', 'better-sqlite3')), 'installed without the optional native addon').toBe(false);
   });
 
-  test("plain node runs the README's example as an .mjs file", async () => {
+  test.concurrent("plain node runs the README's example as an .mjs file", async ({ expect }) => {
     const [example] = runnableBlocks(readFileSync(join(ROOT, 'README.md'), 'utf8'), 'ts');
     writeFileSync(join(dir, 'readme-example.mjs'), example!.body);
     const r = await timed('node README example', () => run(process.execPath, ['readme-example.mjs'], { cwd: dir, env, timeoutMs: SLOW }));
@@ -51,7 +61,7 @@ describe('the packed package in a fresh project', () => {
     expect(r.stdout).toBe('cloudcache cloud\n');
   }, SLOW);
 
-  test("CommonJS require('bpsim') loads the library (require of ES modules)", async () => {
+  test.concurrent("CommonJS require('bpsim') loads the library (require of ES modules)", async ({ expect }) => {
     writeFileSync(
       join(dir, 'require.cjs'),
       `const bpsim = require('bpsim');
@@ -65,7 +75,9 @@ bpsim.startLab({ without: ['cloudcache'] }).then(async (lab) => {
     expect(r.stdout).toBe('function true\n');
   }, SLOW);
 
-  test('tsc --noEmit (module NodeNext, strict, library declarations checked) accepts a consumer and rejects a wrong call', async () => {
+  // One tsc program holds both files (the libraries' declarations are checked once, not twice): the
+  // wrong call is the only diagnostic, so the consumer and every declaration under node_modules pass.
+  test.concurrent('tsc --noEmit (module NodeNext, strict, library declarations checked) accepts a consumer and rejects a wrong call', async ({ expect }) => {
     writeFileSync(
       join(dir, 'consumer.ts'),
       `import { startLab, proxyFor, withFault, type Lab, type LabOptions, type JobOutcome } from 'bpsim';
@@ -84,19 +96,18 @@ test('typed fixtures', async ({ lab, proxy }) => expect(lab.endpoints().length +
 `,
     );
     writeFileSync(join(dir, 'wrong.ts'), `import { startLab } from 'bpsim';\nawait startLab({ vms: 'many' });\nexport {};\n`);
-    const tsconfig = (files: string[]) => JSON.stringify({ compilerOptions: { module: 'NodeNext', moduleResolution: 'NodeNext', target: 'ES2022', strict: true, noEmit: true, skipLibCheck: false, types: ['node'] }, files });
-    writeFileSync(join(dir, 'tsconfig.json'), tsconfig(['consumer.ts']));
-    writeFileSync(join(dir, 'tsconfig.wrong.json'), tsconfig(['wrong.ts']));
-    const good = await timed('tsc consumer', () => run(process.execPath, [bin('tsc'), '-p', 'tsconfig.json'], { cwd: dir, timeoutMs: SLOW }));
-    expect(good.stdout + good.stderr).toBe('');
-    expect(good.code).toBe(0);
-    const wrong = await run(process.execPath, [bin('tsc'), '-p', 'tsconfig.wrong.json'], { cwd: dir, timeoutMs: SLOW });
-    expect(wrong.code).not.toBe(0);
-    expect(wrong.stdout).toMatch(/wrong\.ts\(2,.*TS2322: Type 'string' is not assignable to type 'number'/);
-    expect(wrong.stdout).not.toMatch(/node_modules/);
+    const compilerOptions = { module: 'NodeNext', moduleResolution: 'NodeNext', target: 'ES2022', strict: true, noEmit: true, skipLibCheck: false, types: ['node'] };
+    writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions, files: ['consumer.ts', 'wrong.ts'] }));
+    const r = await timed('tsc consumer + wrong', () => run(process.execPath, [bin('tsc'), '-p', 'tsconfig.json'], { cwd: dir, timeoutMs: SLOW }));
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toMatch(/^wrong\.ts\(2,\d+\): error TS2322: Type 'string' is not assignable to type 'number'/);
+    // Diagnostics start at column 0, their detail lines are indented: every diagnostic is in wrong.ts.
+    expect(r.stdout.split('\n').filter((l) => l && !/^\s/.test(l))).toEqual([expect.stringMatching(/^wrong\.ts\(2,\d+\): error TS2322/)]);
+    expect(r.stdout).not.toMatch(/node_modules|consumer\.ts/);
   }, SLOW);
 
-  test('a vitest suite with bpsim/vitest (test, testWith) passes', async () => {
+  test.concurrent('a vitest suite with bpsim/vitest (test, testWith) passes', async ({ expect }) => {
     mkdirSync(join(dir, 'suite'), { recursive: true });
     writeFileSync(join(dir, 'vitest.config.mjs'), `export default { test: { include: ['suite/**/*.test.ts'], testTimeout: 120_000, hookTimeout: 120_000 } };\n`);
     writeFileSync(
@@ -117,12 +128,11 @@ noCache('testWith options reach the lab', async ({ lab }) => {
     expect(r.stdout).toMatch(/Tests\s+.*2 passed/);
   }, SLOW);
 
-  test('the bpsim command runs from the package; --state-dir without better-sqlite3 says which package to install', async () => {
+  test.concurrent('the bpsim command runs from the package; --state-dir without better-sqlite3 says which package to install', async ({ expect }) => {
     const version = await run(bin('bpsim'), ['--version'], { cwd: dir, env });
     expect(version.stdout.trim()).toBe(JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version);
     const up = await run(bin('bpsim'), ['up', '--json', '--state-dir', join(tempDir('bpsim-state-'), 'state')], { cwd: dir, env, timeoutMs: SLOW });
     expect(up.code).toBe(1);
     expect(up.stderr).toMatch(/--state-dir needs the optional package better-sqlite3.*npm install better-sqlite3/);
-    console.log(`consumer test timings (s): ${JSON.stringify(timings)}`);
   }, SLOW);
 });

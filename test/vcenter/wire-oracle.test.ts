@@ -30,14 +30,16 @@ afterAll(async () => {
 });
 
 describe('wire shape against pyVmomi type info (the oracle reads pyVmomi at test time)', () => {
-  test('the checker itself rejects wrong shapes: xsd:string enums, untyped items, ArrayOfString for references, int for long...', async () => {
+  // The checker's self-test, the oracle run and the table generator are three python processes that
+  // share nothing but the lab the oracle only reads (its snapshot aside): they run at once.
+  test.concurrent('the checker itself rejects wrong shapes: xsd:string enums, untyped items, ArrayOfString for references, int for long...', async ({ expect }) => {
     const { stdout } = await run(PYTHON, [oracle, '--self-test']);
     const r = JSON.parse(stdout) as { cases: number; failures: unknown[] };
     expect(r.failures).toEqual([]);
     expect(r.cases).toBeGreaterThan(10);
   });
 
-  test('vCenter and a standalone ESXi host agent: every declared property of every object is valid and typed as declared', async () => {
+  test.concurrent('vCenter and a standalone ESXi host agent: every declared property of every object is valid and typed as declared', async ({ expect }) => {
     // A snapshot (and its task) so VirtualMachineSnapshot, Task and the snapshot tree are on the wire too.
     const vc = await env.login();
     const spec = env.lab.world.inventory.vms.find((v) => v.host === env.lab.world.inventory.hosts[0]!.moid)!;
@@ -70,6 +72,11 @@ describe('wire shape against pyVmomi type info (the oracle reads pyVmomi at test
     expect(vcCov.arrayItems).toBeGreaterThan(20);
   }, 300_000);
 
+  test.concurrent('the committed type table is what generate.py writes from the installed pyVmomi', async ({ expect }) => {
+    const { stdout } = await run(PYTHON, [generator], { maxBuffer: 16 * 1024 * 1024 });
+    expect(stdout === (await readFile(table, 'utf8'))).toBe(true);
+  });
+
   test('declared paths that are unset read as absent; undeclared nested paths are InvalidProperty', async () => {
     const vc = await env.login();
     const vm = (await vc.findVmByUuid(env.lab.world.inventory.vms[0]!.instanceUuid))!;
@@ -79,8 +86,4 @@ describe('wire shape against pyVmomi type info (the oracle reads pyVmomi at test
     await vc.logout();
   });
 
-  test('the committed type table is what generate.py writes from the installed pyVmomi', async () => {
-    const { stdout } = await run(PYTHON, [generator], { maxBuffer: 16 * 1024 * 1024 });
-    expect(stdout === (await readFile(table, 'utf8'))).toBe(true);
-  });
 });

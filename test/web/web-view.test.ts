@@ -69,6 +69,9 @@ describe.skipIf(!available)('web view in a real browser', () => {
       args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
     });
     const context = await browser.newContext({ httpCredentials: { username: lab.credentials.admin!.user, password: lab.credentials.admin!.password }, viewport: { width: 1500, height: 1000 } });
+    // Playwright's 30 s default for each wait and action is a guess of the machine's speed; here it
+    // only has to catch a page that never gets there.
+    context.setDefaultTimeout(120_000);
     page = await context.newPage();
     page.on('console', (m) => m.type() === 'error' && pageErrors.push(m.text()));
     page.on('pageerror', (e) => pageErrors.push(String(e)));

@@ -48,7 +48,7 @@ export async function runAuthd(ctx: ComponentContext<LabWorld>, raw: Duplex, con
   let tls: TLSSocket;
   try {
     // tlsMaterial, not ctx.cert: certificate faults (tls-thumbprint-changed...) must reach 902 too.
-    tls = await acceptTls(pipe, secureContextFor(await ctx.tlsMaterial({ listener: 'authd', realPort: 902, protocol: 'authd/nfc' })), conn);
+    tls = await acceptTls(pipe, secureContextFor(await ctx.tlsMaterial({ listener: 'authd', realPort: 902, protocol: 'authd/nfc' })), conn, ctx.timeouts.handshakeMs);
   } catch {
     return end(raw);
   }
@@ -185,7 +185,7 @@ async function handOver(
   tls.destroy();
   if (!ssl) return raw;
   try {
-    return await acceptTls(raw, secureContextFor(ctx.cert), conn);
+    return await acceptTls(raw, secureContextFor(ctx.cert), conn, ctx.timeouts.handshakeMs);
   } catch {
     return undefined;
   }
