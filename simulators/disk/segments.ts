@@ -1,5 +1,5 @@
 import type { Extent } from './contract.ts';
-import { keystreamInto } from './content.ts';
+import { keystreamInto, keystreamSlices, zeroSlices } from './content.ts';
 
 /** Where a run of disk bytes comes from: a seeded keystream, bytes written over NFC, or written zeros. */
 export type Source =
@@ -67,6 +67,30 @@ export class SegmentMap {
     if (pos < end) target.fill(0, targetOffset + pos - offset, targetOffset + length);
   }
 
+  /**
+   * The bytes at disk offset `offset` as a list of buffers, without copying: keystream output,
+   * views of written data (segments are never mutated) and views of a shared zero buffer. Callers
+   * must not write into them.
+   */
+  readSlices(offset: number, length: number): Buffer[] {
+    const out: Buffer[] = [];
+    const end = offset + length;
+    let pos = offset;
+    for (let i = this.firstEndingAfter(offset); i < this.segs.length && pos < end; i++) {
+      const s = this.segs[i]!;
+      if (s.start >= end) break;
+      if (s.start > pos) {
+        zeroSlices(s.start - pos, out);
+        pos = s.start;
+      }
+      const upto = Math.min(s.end, end);
+      sourceSlices(s.src, pos, upto - pos, out);
+      pos = upto;
+    }
+    if (pos < end) zeroSlices(end - pos, out);
+    return out;
+  }
+
   /** Allocated extents, adjacent segments merged. */
   allocated(): Extent[] {
     return mergeRuns(this.segs, () => true);
@@ -98,6 +122,12 @@ function writeSource(src: Source, pos: number, target: Buffer, at: number, lengt
   if (src.kind === 'stream') keystreamInto(src.key, pos, target, at, length);
   else if (src.kind === 'buf') src.buf.copy(target, at, pos - src.at, pos - src.at + length);
   else target.fill(0, at, at + length);
+}
+
+function sourceSlices(src: Source, pos: number, length: number, out: Buffer[]): void {
+  if (src.kind === 'stream') keystreamSlices(src.key, pos, length, out);
+  else if (src.kind === 'buf') out.push(src.buf.subarray(pos - src.at, pos - src.at + length));
+  else zeroSlices(length, out);
 }
 
 function mergeRuns(segs: Segment[], keep: (s: Segment) => boolean): Extent[] {
