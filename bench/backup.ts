@@ -65,8 +65,9 @@ export async function backupRun(input: BackupRunInput): Promise<BackupRunResult>
   let pipeMBps: number | undefined;
   let floor: CpuFloor | undefined;
   if (input.baseline) {
-    pipeMBps = await tlsPipeMBps(await CertificateAuthority.ephemeral('bpsim bench pipe CA'), bytes);
-    floor = cpuFloor(pipeMBps);
+    const pipe = await tlsPipeMBps(await CertificateAuthority.ephemeral('bpsim bench pipe CA'), bytes);
+    pipeMBps = pipe.wall;
+    floor = cpuFloor(pipe);
   }
   const lab = await openLab(options, input.labProcess);
   try {
