@@ -51,20 +51,11 @@ export class SegmentMap {
 
   /** Fills target[targetOffset .. +length] with the bytes at disk offset `offset` (zeros where unallocated). */
   readInto(offset: number, target: Buffer, targetOffset: number, length: number): void {
-    const end = offset + length;
-    let pos = offset;
-    for (let i = this.firstEndingAfter(offset); i < this.segs.length && pos < end; i++) {
-      const s = this.segs[i]!;
-      if (s.start >= end) break;
-      if (s.start > pos) {
-        target.fill(0, targetOffset + pos - offset, targetOffset + s.start - offset);
-        pos = s.start;
-      }
-      const upto = Math.min(s.end, end);
-      writeSource(s.src, pos, target, targetOffset + pos - offset, upto - pos);
-      pos = upto;
-    }
-    if (pos < end) target.fill(0, targetOffset + pos - offset, targetOffset + length);
+    this.walk(offset, length, (src, pos, n) => {
+      const at = targetOffset + pos - offset;
+      if (src) writeSource(src, pos, target, at, n);
+      else target.fill(0, at, at + n);
+    });
   }
 
   /**
@@ -74,21 +65,26 @@ export class SegmentMap {
    */
   readSlices(offset: number, length: number): Buffer[] {
     const out: Buffer[] = [];
+    this.walk(offset, length, (src, pos, n) => (src ? sourceSlices(src, pos, n, out) : zeroSlices(n, out)));
+    return out;
+  }
+
+  /** Visits [offset, offset + length) in order as runs of one source; undefined for unallocated gaps. */
+  private walk(offset: number, length: number, visit: (src: Source | undefined, pos: number, n: number) => void): void {
     const end = offset + length;
     let pos = offset;
     for (let i = this.firstEndingAfter(offset); i < this.segs.length && pos < end; i++) {
       const s = this.segs[i]!;
       if (s.start >= end) break;
       if (s.start > pos) {
-        zeroSlices(s.start - pos, out);
+        visit(undefined, pos, s.start - pos);
         pos = s.start;
       }
       const upto = Math.min(s.end, end);
-      sourceSlices(s.src, pos, upto - pos, out);
+      visit(s.src, pos, upto - pos);
       pos = upto;
     }
-    if (pos < end) zeroSlices(end - pos, out);
-    return out;
+    if (pos < end) visit(undefined, pos, end - pos);
   }
 
   /** Allocated extents, adjacent segments merged. */
