@@ -1,5 +1,5 @@
 import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startLab, type LabOptions } from '../simulators/lab.ts';
 import { CertificateAuthority } from '../simulators/core/pki/ca.ts';
@@ -37,6 +37,10 @@ export interface BackupRunResult {
   pipeMBps?: number;
   floor?: CpuFloor;
   incremental?: { seconds: number; bytesRead: number; changedBytes: number };
+  /** CPU seconds of the full backup, both processes (proxy and lab) together. */
+  fullCpuSeconds: number;
+  /** Load average (1 min) as the full backup ended: above the core count, the second core was not ours. */
+  loadAverage: number;
   /** Peak RSS of this process (the proxy, plus the lab when labProcess is "same"). */
   peakRssMiB: number;
   labPeakRssMiB?: number;
@@ -61,19 +65,23 @@ export async function backupRun(input: BackupRunInput): Promise<BackupRunResult>
   let pipeMBps: number | undefined;
   let floor: CpuFloor | undefined;
   if (input.baseline) {
-    pipeMBps = await tlsPipeMBps(await CertificateAuthority.ephemeral('bpsim bench pipe CA'), bytes);
-    floor = cpuFloor(pipeMBps);
+    const pipe = await tlsPipeMBps(await CertificateAuthority.ephemeral('bpsim bench pipe CA'), bytes);
+    pipeMBps = pipe.wall;
+    floor = cpuFloor(pipe);
   }
   const lab = await openLab(options, input.labProcess);
   try {
     const proxy = new BackupProxy(proxyConfigFor(lab.summary));
     try {
       await proxy.activate();
+      const cpu0 = await cpuSeconds(lab);
       const full = await proxy.backupVm({ vm: BENCH_VM, mode: 'full' });
+      const fullCpuSeconds = (await cpuSeconds(lab)) - cpu0;
       // Partly allocated disks are read in whole blocks, so a little more than the allocated bytes.
       if (full.bytesRead < bytes) throw new Error(`full backup read ${full.bytesRead} of ${bytes} allocated bytes`);
       const result: BackupRunResult = {
         bytes: full.bytesRead, fullSeconds: full.seconds, fullMBps: full.mbPerSecond, blocks: full.blocks, blocksUploaded: full.blocksUploaded, target: full.target, pipeMBps, floor, peakRssMiB: 0,
+        fullCpuSeconds, loadAverage: loadavg()[0]!,
       };
       if (input.incrementalPercent) {
         const changedBytes = await lab.guestWrite(BENCH_VM, input.incrementalPercent, 32);
@@ -93,8 +101,16 @@ export async function backupRun(input: BackupRunInput): Promise<BackupRunResult>
   }
 }
 
+/** CPU seconds used so far by this process and, when it has one, the lab's own process. */
+async function cpuSeconds(lab: LabHandle): Promise<number> {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6 + ((await lab.cpuSeconds?.()) ?? 0);
+}
+
 interface LabHandle {
   summary: LabSummaryLike;
+  /** The lab process's CPU seconds, when it runs apart. */
+  cpuSeconds?(): Promise<number>;
   guestWrite(vm: string, percent: number, extents: number): Promise<number>;
   peakRssMiB(): Promise<number | undefined>;
   stop(): Promise<void>;

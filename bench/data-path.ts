@@ -1,8 +1,11 @@
+import { availableParallelism } from 'node:os';
 import { backupRunInChild, type BackupRunInput, type BackupRunResult } from './backup.ts';
 import { concurrentBackups } from './concurrent.ts';
 import { figure, sizeName, type BenchOptions, type Figure } from './figure.ts';
 
 const MiB = 2 ** 20;
+const cpus = availableParallelism();
+const mib = (bytes: number) => bytes / MiB;
 const RSS_BUDGET_MIB = 256;
 
 /**
@@ -19,6 +22,10 @@ export async function benchBackupFigures(o: BenchOptions): Promise<Figure[]> {
   const size = sizeName(r.bytes);
   const figures: Figure[] = [
     figure({ name: `backup-full-${size}`, value: r.fullMBps, unit: 'MiB/s', baseline: r.pipeMBps ?? null, baselineName: 'raw node:tls pipe', aim: '>= 0.6', note: `${r.blocksUploaded}/${r.blocks} blocks to ${r.target}; lab in its own process` }),
+    // The floors are CPU work per byte with no overhead; over them, what the data path itself costs.
+    figure({ name: `backup-full-${size}-over-one-core-floor`, value: r.fullMBps, unit: 'MiB/s', baseline: r.floor!.oneCoreMBps, baselineName: 'one-core CPU floor', aim: '>= 0.8', note: `load average ${r.loadAverage.toFixed(1)} on ${cpus} cores as it ended` }),
+    figure({ name: `backup-full-${size}-over-two-core-floor`, value: r.fullMBps, unit: 'MiB/s', baseline: r.floor!.twoCoreMBps, baselineName: 'two-core CPU floor (lab | proxy)', aim: r.loadAverage < cpus - 0.5 ? '>= 0.8' : null, note: r.loadAverage < cpus - 0.5 ? 'the second core was free' : `no aim: load average ${r.loadAverage.toFixed(1)}, the second core was not free` }),
+    figure({ name: `backup-full-${size}-per-cpu-second`, value: mib(r.bytes) / r.fullCpuSeconds, unit: 'MiB/CPU-s', baseline: r.floor!.oneCoreCpuMBps, baselineName: 'one-core CPU floor per CPU second', aim: '>= 0.8', note: 'CPU seconds of proxy and lab processes together: the overhead per byte, which other load barely changes' }),
     figure({ name: 'backup-cpu-floor-one-core', value: r.floor!.oneCoreMBps, unit: 'MiB/s', baseline: r.pipeMBps ?? null, baselineName: 'raw node:tls pipe', aim: null, note: `unavoidable work per byte: content ${r.floor!.contentMBps.toFixed(0)} MiB/s, 2 TLS hops, 2x SHA-256 at ${r.floor!.sha256MBps.toFixed(0)} MiB/s` }),
     figure({ name: 'backup-incremental-5pct', value: r.incremental!.seconds, unit: 's', baseline: r.fullSeconds, baselineName: 'full backup', aim: '<= 0.1', note: `${(r.incremental!.bytesRead / MiB).toFixed(0)} MiB read for ${(r.incremental!.changedBytes / MiB).toFixed(0)} MiB changed` }),
   ];

@@ -12,6 +12,7 @@ import type { LabSummaryLike } from '../proxy/config.ts';
 type Command =
   | { op: 'guestWrite'; vm: string; percent: number; extents: number }
   | { op: 'peakRss' }
+  | { op: 'cpu' }
   | { op: 'vms' }
   | { op: 'stop' };
 
@@ -25,6 +26,8 @@ export interface RemoteLab {
   vms(): Promise<{ name: string; instanceUuid: string; allocatedBytes: number }[]>;
   /** Peak resident memory of the lab process so far (MiB). */
   peakRssMiB(): Promise<number>;
+  /** CPU seconds (user + system) the lab process has used so far. */
+  cpuSeconds(): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -66,6 +69,7 @@ export async function startRemoteLab(options: LabOptions): Promise<RemoteLab> {
       guestWrite: async (vm, percent, extents) => (await call(++seq, { op: 'guestWrite', vm, percent, extents })) as number,
       vms: async () => (await call(++seq, { op: 'vms' })) as { name: string; instanceUuid: string; allocatedBytes: number }[],
       peakRssMiB: async () => (await call(++seq, { op: 'peakRss' })) as number,
+      cpuSeconds: async () => (await call(++seq, { op: 'cpu' })) as number,
       stop: async () => {
         await call(++seq, { op: 'stop' }).catch(() => {});
         await stopChild(child);
@@ -114,6 +118,9 @@ async function serve(options: LabOptions): Promise<void> {
         void stop();
       } else if (m.op === 'peakRss') {
         send({ id: m.id, ok: true, value: process.resourceUsage().maxRSS / 1024 });
+      } else if (m.op === 'cpu') {
+        const u = process.cpuUsage();
+        send({ id: m.id, ok: true, value: (u.user + u.system) / 1e6 });
       } else if (m.op === 'vms') {
         send({ id: m.id, ok: true, value: lab.world.inventory.vms.map((v) => ({ name: v.name, instanceUuid: v.instanceUuid, allocatedBytes: v.disks.reduce((n, d) => n + d.allocatedBytes, 0) })) });
       } else if (m.op === 'guestWrite') {

@@ -25,16 +25,19 @@ export interface UploadStats {
  * and uploaded the next is read, so the source (902, guestossvc) keeps streaming, and an upload
  * starts as soon as any other ends (no per-group barrier: one slow upload does not idle the rest).
  * Memory stays bounded: at most two batches plus the uploads in flight are held. Returns every
- * block's place and hash, in input order.
+ * block's place and hash, in input order. `release` gets each block's data once nothing here holds
+ * it any more: after the missing-check for a block not sent, after its upload settled for the others
+ * (a retry resends the same buffer inside the upload). On a failure, blocks are not released.
  */
 export async function storeBlocks(
   source: AsyncIterable<Block>,
   target: DataTarget,
   onProgress: (stats: UploadStats) => void,
-  opts: { batchBlocks?: number; parallel?: number } = {},
+  opts: { batchBlocks?: number; parallel?: number; release?: (data: Buffer) => void } = {},
 ): Promise<{ stored: StoredBlock[]; stats: UploadStats }> {
   const batchBlocks = opts.batchBlocks ?? 8;
   const parallel = opts.parallel ?? 8;
+  const release = opts.release ?? (() => {});
   const stats: UploadStats = { blocks: 0, blocksUploaded: 0, bytesRead: 0, bytesSent: 0 };
   const stored: StoredBlock[] = [];
   // Hashes this call has uploaded or is uploading: a block repeated across batches goes once.
@@ -48,6 +51,7 @@ export async function storeBlocks(
       () => {
         stats.blocksUploaded++;
         stats.bytesSent += b.data.length;
+        release(b.data);
         onProgress(stats);
       },
       (error: unknown) => void (failure ??= { error }),
@@ -61,7 +65,10 @@ export async function storeBlocks(
   const flush = async (batch: (Block & { hash: string })[]) => {
     const missing = new Set(await target.missing([...new Set(batch.map((b) => b.hash))]));
     for (const b of batch) {
-      if (!missing.has(b.hash) || sent.has(b.hash)) continue;
+      if (!missing.has(b.hash) || sent.has(b.hash)) {
+        release(b.data);
+        continue;
+      }
       sent.add(b.hash);
       await slot();
       startUpload(b);

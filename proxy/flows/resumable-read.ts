@@ -1,4 +1,4 @@
-import { NfcClientError, type NfcConnection } from '../clients/nfc/index.ts';
+import { NfcClientError, type BufferPool, type NfcConnection } from '../clients/nfc/index.ts';
 import type { VsphereClient } from '../clients/vsphere/index.ts';
 import type { MoRef } from '../../simulators/core/codecs/vim25/index.ts';
 import type { FlowContext } from './context.ts';
@@ -51,7 +51,7 @@ export class ResumingNfcReader {
   }
 
   /** The blocks of `extents` (sorted, block aligned) of the disk file, in order. */
-  async *read(fileName: string, extents: readonly Extent[], opts: { chunkBytes: number; inFlight: number }): AsyncGenerator<Block> {
+  async *read(fileName: string, extents: readonly Extent[], opts: { chunkBytes: number; inFlight: number; pool?: BufferPool }): AsyncGenerator<Block> {
     let confirmed = 0;
     for (;;) {
       try {

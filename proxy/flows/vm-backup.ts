@@ -6,6 +6,7 @@ import { ProxyError } from '../errors.ts';
 import type { FlowContext } from './context.ts';
 import { alignToBlocks, storeBlocks, type UploadStats } from './blocks.ts';
 import { ResumingNfcReader } from './resumable-read.ts';
+import { BufferPool } from '../clients/nfc/index.ts';
 import { probeGuest, type GuestProbe } from './probe-guest.ts';
 import { findVm } from './find-vm.ts';
 
@@ -174,14 +175,16 @@ async function readAndStore(ctx: FlowContext, vs: VsphereClient, vm: MoRef, snap
   const diskResults: VmBackupResult['disks'] = [];
   if (totalBytes > 0) {
     const reader = await ResumingNfcReader.open(ctx, vs, vm);
+    // Blocks are read into reused buffers: storeBlocks hands each back once it is hashed and sent or skipped.
+    const pool = new BufferPool(blockSize);
     try {
       for (const plan of plans) {
         const before = { ...totals };
-        const source = reader.read(plan.disk.fileName, plan.extents, { chunkBytes: blockSize, inFlight: 8 });
+        const source = reader.read(plan.disk.fileName, plan.extents, { chunkBytes: blockSize, inFlight: 8, pool });
         const { stored } = await storeBlocks(source, ctx.data, (s) => {
           ctx.progress('backup', before.bytesRead + s.bytesRead, totalBytes, before.bytesSent + s.bytesSent);
           Object.assign(totals, { blocks: before.blocks + s.blocks, blocksUploaded: before.blocksUploaded + s.blocksUploaded, bytesRead: before.bytesRead + s.bytesRead, bytesSent: before.bytesSent + s.bytesSent });
-        });
+        }, { release: (data) => pool.give(data) });
         manifestDisks.push(manifestDisk(plan.disk, plan.prev, stored));
         diskResults.push({ key: plan.disk.key, changeId: plan.disk.changeId, extentsRead: plan.extents.length, bytesRead: stored.reduce((n, s) => n + s.length, 0) });
       }

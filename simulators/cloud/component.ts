@@ -3,7 +3,7 @@ import { mswRequestHandler } from '../core/net/msw-adapter.ts';
 import { DEFAULT_CREDENTIALS } from '../credentials.ts';
 import type { LabWorld } from '../world.ts';
 import { CloudService } from './cloud-service.ts';
-import { cloudHandlers } from './handlers.ts';
+import { cloudDirectRoutes, cloudHandlers } from './handlers.ts';
 import { serveOptions } from './http-api.ts';
 
 declare module '../world.ts' {
@@ -36,7 +36,7 @@ export function cloudComponent(name = 'cloud', hostname = CLOUD_HOSTNAME): Compo
       ctx.world.cloud = service;
       const unregister = ctx.onDataReset(() => service.clearData());
       try {
-        await ctx.listenHttps({ listener: 'https', realPort: 443, protocol: 'https', scheme: 'https', path: '/api/v1/' }, mswRequestHandler(cloudHandlers(service), serveOptions));
+        await ctx.listenHttps({ listener: 'https', realPort: 443, protocol: 'https', scheme: 'https', path: '/api/v1/' }, mswRequestHandler(cloudHandlers(service), { ...serveOptions, direct: cloudDirectRoutes(service) }));
       } catch (err) {
         unregister();
         service.close();

@@ -1,7 +1,7 @@
 import { http, HttpResponse, type RequestHandler } from 'msw';
 import { API_PREFIX, type SnapshotManifest } from '../core/codecs/cloud-api.ts';
-import { blockRoutes } from './block-routes.ts';
-import { connOf } from '../core/net/msw-adapter.ts';
+import { blockRoutes, blockUploadRoute } from './block-routes.ts';
+import { connOf, type DirectRoute } from '../core/net/msw-adapter.ts';
 import type { Caller, CloudService } from './cloud-service.ts';
 import { checkUnavailable } from './faults.ts';
 import { ApiError, guarded, readJson, requireString } from './http-api.ts';
@@ -65,7 +65,7 @@ export function cloudHandlers(cloud: CloudService): RequestHandler[] {
     http.post(`${P}/jobs/:id/result`, guarded(as('proxy'), async ({ request, params }) =>
       HttpResponse.json(cloud.jobs.finish(proxy(request), String(params.id), await readJson(request))))),
 
-    ...blockRoutes(cloud.backend, as('proxy', 'cache')),
+    ...blockRoutes(cloud.backend, blockGate(cloud)),
     http.get(`${P}/storage`, guarded(as('proxy', 'cache', 'admin'), () => HttpResponse.json(cloud.storage()))),
 
     http.post(`${P}/manifests`, guarded(as('proxy'), async ({ request }) =>
@@ -87,4 +87,17 @@ export function cloudHandlers(cloud: CloudService): RequestHandler[] {
     })),
     http.get(`${P}/catalog/sql/:id`, guarded(as('proxy', 'admin'), ({ params }) => HttpResponse.json(found(cloud.catalog.get(String(params.id)), `catalog entry ${params.id}`)))),
   ];
+}
+
+/** What every block route checks first: the cloud-unavailable fault, then a proxy's or a cache's token. */
+function blockGate(cloud: CloudService): (request: Request) => void {
+  return (request) => {
+    checkUnavailable(cloud.options.faults, cloud.options.name);
+    cloud.authenticate(request, ['proxy', 'cache']);
+  };
+}
+
+/** The routes the socket adapter serves ahead of msw (block uploads, the hot path). */
+export function cloudDirectRoutes(cloud: CloudService): DirectRoute[] {
+  return [blockUploadRoute(cloud.backend, blockGate(cloud))];
 }

@@ -56,7 +56,7 @@ export function guarded(before: (request: Request) => Promise<void> | void, reso
 }
 
 /** Bodies larger than this are not drained: the connection is dropped instead. */
-const DRAIN_LIMIT = 16 * 1024 * 1024;
+export const DRAIN_LIMIT = 16 * 1024 * 1024;
 
 async function drain(request: Request): Promise<void> {
   if (!request.body || request.body.locked) return;
@@ -82,7 +82,7 @@ export function readBody(request: Request, limit: number): Promise<Buffer> {
   return readLimitedBody(request, limit, (size) => tooLarge(size, limit));
 }
 
-function tooLarge(size: number, limit: number): ApiError {
+export function tooLarge(size: number, limit: number): ApiError {
   return new ApiError(413, 'payload_too_large', `request body of ${size} bytes exceeds the limit of ${limit} bytes`, { limit });
 }
 

@@ -10,7 +10,7 @@ import { serveOptions } from '../cloud/http-api.ts';
 import type { LabWorld } from '../world.ts';
 import { CacheBackend } from './cache-backend.ts';
 import { CloudLink } from './cloud-link.ts';
-import { cloudCacheHandlers } from './handlers.ts';
+import { cloudCacheDirectRoutes, cloudCacheHandlers } from './handlers.ts';
 import { validateOptions, type CloudCacheOptions } from './options.ts';
 import { ProxyAuth } from './proxy-auth.ts';
 import { WriteBack } from './sync.ts';
@@ -64,7 +64,8 @@ export function cloudCacheComponent(options: CloudCacheOptions = {}, name = 'clo
       for (const f of ctx.faults.list()) mirror(f, 'set');
 
       try {
-        const serve = mswRequestHandler(cloudCacheHandlers(backend, new ProxyAuth(link), sync), serveOptions);
+        const auth = new ProxyAuth(link);
+        const serve = mswRequestHandler(cloudCacheHandlers(backend, auth, sync), { ...serveOptions, direct: cloudCacheDirectRoutes(backend, auth) });
         await ctx.listenHttps({ listener: 'https', realPort: 443, protocol: 'https', scheme: 'https', path: '/api/v1/' }, (req, res, conn) => {
           // New connections are refused by the mirrored fault; kept-alive ones die at their next request.
           if (ctx.faults.peek(name, 'cloudcache-offline')) {

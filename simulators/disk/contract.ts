@@ -60,6 +60,8 @@ export interface VirtualDisk {
   read(view: DiskView, offset: number, length: number): Buffer;
   /** Like read, into a caller's buffer (no allocation per read; the NFC server frames around it). */
   readInto(view: DiskView, offset: number, target: Buffer, targetOffset: number, length: number): void;
+  /** Like read, as buffers the disk does not copy (keystream output, views of stored data): read-only to the caller. */
+  readSlices(view: DiskView, offset: number, length: number): Buffer[];
   write(view: DiskView, offset: number, data: Buffer): void;
   /** The extents the guest has written (what "*" QueryChangedDiskAreas reports), of a view or the live disk. */
   allocatedExtents(view?: DiskView): Extent[];

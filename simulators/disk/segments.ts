@@ -1,5 +1,5 @@
 import type { Extent } from './contract.ts';
-import { keystreamInto } from './content.ts';
+import { keystreamInto, keystreamSlices, zeroSlices } from './content.ts';
 
 /** Where a run of disk bytes comes from: a seeded keystream, bytes written over NFC, or written zeros. */
 export type Source =
@@ -51,20 +51,40 @@ export class SegmentMap {
 
   /** Fills target[targetOffset .. +length] with the bytes at disk offset `offset` (zeros where unallocated). */
   readInto(offset: number, target: Buffer, targetOffset: number, length: number): void {
+    this.walk(offset, length, (src, pos, n) => {
+      const at = targetOffset + pos - offset;
+      if (src) writeSource(src, pos, target, at, n);
+      else target.fill(0, at, at + n);
+    });
+  }
+
+  /**
+   * The bytes at disk offset `offset` as a list of buffers, without copying: keystream output,
+   * views of written data (segments are never mutated) and views of a shared zero buffer. Callers
+   * must not write into them.
+   */
+  readSlices(offset: number, length: number): Buffer[] {
+    const out: Buffer[] = [];
+    this.walk(offset, length, (src, pos, n) => (src ? sourceSlices(src, pos, n, out) : zeroSlices(n, out)));
+    return out;
+  }
+
+  /** Visits [offset, offset + length) in order as runs of one source; undefined for unallocated gaps. */
+  private walk(offset: number, length: number, visit: (src: Source | undefined, pos: number, n: number) => void): void {
     const end = offset + length;
     let pos = offset;
     for (let i = this.firstEndingAfter(offset); i < this.segs.length && pos < end; i++) {
       const s = this.segs[i]!;
       if (s.start >= end) break;
       if (s.start > pos) {
-        target.fill(0, targetOffset + pos - offset, targetOffset + s.start - offset);
+        visit(undefined, pos, s.start - pos);
         pos = s.start;
       }
       const upto = Math.min(s.end, end);
-      writeSource(s.src, pos, target, targetOffset + pos - offset, upto - pos);
+      visit(s.src, pos, upto - pos);
       pos = upto;
     }
-    if (pos < end) target.fill(0, targetOffset + pos - offset, targetOffset + length);
+    if (pos < end) visit(undefined, pos, end - pos);
   }
 
   /** Allocated extents, adjacent segments merged. */
@@ -98,6 +118,12 @@ function writeSource(src: Source, pos: number, target: Buffer, at: number, lengt
   if (src.kind === 'stream') keystreamInto(src.key, pos, target, at, length);
   else if (src.kind === 'buf') src.buf.copy(target, at, pos - src.at, pos - src.at + length);
   else target.fill(0, at, at + length);
+}
+
+function sourceSlices(src: Source, pos: number, length: number, out: Buffer[]): void {
+  if (src.kind === 'stream') keystreamSlices(src.key, pos, length, out);
+  else if (src.kind === 'buf') out.push(src.buf.subarray(pos - src.at, pos - src.at + length));
+  else zeroSlices(length, out);
 }
 
 function mergeRuns(segs: Segment[], keep: (s: Segment) => boolean): Extent[] {

@@ -150,6 +150,11 @@ export class SimVirtualDisk implements VirtualDisk {
     this.mapOf(view).readInto(offset, target, targetOffset, length);
   }
 
+  readSlices(view: DiskView, offset: number, length: number): Buffer[] {
+    this.checkRange(offset, length);
+    return this.mapOf(view).readSlices(offset, length);
+  }
+
   write(view: DiskView, offset: number, data: Buffer): void {
     if (view.readOnly || view.snapshotId !== undefined) throw new ReadOnlyViewError(`${this.fileNameOf(view)} is read-only`);
     this.checkRange(offset, data.length);

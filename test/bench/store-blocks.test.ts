@@ -53,4 +53,47 @@ describe('storeBlocks', () => {
     const t = fakeTarget({ failOn: failing });
     await expect(storeBlocks(blocks(Array.from({ length: 30 }, (_, i) => i)), t.target, () => {}, { batchBlocks: 4, parallel: 2 })).rejects.toThrow(/upload of .* failed/);
   });
+
+  it('releases each block exactly once, only after its upload settled or it was found not needed', async () => {
+    const contents = Array.from({ length: 40 }, (_, i) => i % 13);
+    const known = hashOf(Buffer.from([5, 5, 5, 5]));
+    const t = fakeTarget({ has: [known] });
+    const uploading = new Set<Buffer>();
+    const corrupted: string[] = [];
+    const upload = t.target.upload.bind(t.target);
+    t.target.upload = async (data, hash) => {
+      uploading.add(data);
+      try {
+        await upload(data, hash);
+        // What a server would verify once the whole body arrived.
+        if (hashOf(data) !== hash) corrupted.push(hash);
+      } finally {
+        uploading.delete(data);
+      }
+    };
+    const released: Buffer[] = [];
+    const source = blocks(contents);
+    const { stats } = await storeBlocks(source, t.target, () => {}, {
+      batchBlocks: 4,
+      parallel: 3,
+      release: (data) => {
+        // A buffer handed back is reused at once: it must not be on its way to the target any more.
+        expect(uploading.has(data)).toBe(false);
+        released.push(data);
+        data.fill(0xee);
+      },
+    });
+    expect(stats.blocksUploaded).toBe(12);
+    expect(released).toHaveLength(40);
+    expect(new Set(released).size).toBe(40);
+    expect(corrupted).toEqual([]);
+  });
+
+  it('does not release blocks when an upload fails (their fate is unknown)', async () => {
+    const failing = hashOf(Buffer.from([7, 7, 7, 7]));
+    const t = fakeTarget({ failOn: failing });
+    const released: Buffer[] = [];
+    await expect(storeBlocks(blocks(Array.from({ length: 30 }, (_, i) => i)), t.target, () => {}, { batchBlocks: 4, parallel: 2, release: (d) => released.push(d) })).rejects.toThrow();
+    expect(released.some((d) => d[0] === 7)).toBe(false);
+  });
 });

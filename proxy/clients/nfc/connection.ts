@@ -117,10 +117,11 @@ export class NfcConnection {
     });
   }
 
-  /** One IO read; the server answers in fragments of at most 64 KiB that land in one buffer. */
-  read(handle: bigint, offset: number, length: number): Promise<Buffer> {
+  /** One IO read; the server answers in fragments of at most 64 KiB that land in one buffer (`into`, when given: exactly `length` bytes). */
+  read(handle: bigint, offset: number, length: number, into?: Buffer): Promise<Buffer> {
+    if (into && into.length !== length) return Promise.reject(new RangeError(`read of ${length} bytes into a buffer of ${into.length}`));
     return this.submit((opId, resolve, reject, timer) => {
-      this.pending.set(opId, { kind: 'read', buf: Buffer.allocUnsafe(length), filled: 0, resolve, reject, timer });
+      this.pending.set(opId, { kind: 'read', buf: into ?? Buffer.allocUnsafe(length), filled: 0, resolve, reject, timer });
       return [aioMessage(AioMsg.IO, opId, encodeReadRequest(handle, offset, length))];
     });
   }

@@ -1,12 +1,15 @@
 import { Readable } from 'node:stream';
 import { AioMsg, type Extent } from './codec.ts';
 import type { NfcConnection } from './connection.ts';
+import type { BufferPool } from './buffer-pool.ts';
 
 export interface ReadStreamOptions {
   /** Bytes per IO request (multiple of 512). */
   chunkBytes?: number;
   /** IO requests kept in flight. */
   inFlight?: number;
+  /** Read into buffers from this pool; the consumer gives each chunk's data back once it is done with it. */
+  pool?: BufferPool;
 }
 
 export interface DiskChunk {
@@ -26,8 +29,8 @@ export class NfcDisk {
     readonly readOnly: boolean,
   ) {}
 
-  read(offset: number, length: number): Promise<Buffer> {
-    return this.conn.read(this.handle, offset, length);
+  read(offset: number, length: number, into?: Buffer): Promise<Buffer> {
+    return this.conn.read(this.handle, offset, length, into);
   }
 
   write(offset: number, data: Buffer): Promise<void> {
@@ -41,13 +44,15 @@ export class NfcDisk {
   readExtents(extents: Iterable<Extent>, opts: ReadStreamOptions = {}): Readable {
     const chunk = opts.chunkBytes ?? 1024 * 1024;
     const inFlight = Math.max(1, opts.inFlight ?? 8);
+    const pool = opts.pool;
     const self = this;
     async function* run(): AsyncGenerator<DiskChunk> {
       const queue: { offset: number; data: Promise<Buffer> }[] = [];
       for (const x of extents) {
         for (let at = 0; at < x.length; at += chunk) {
           const offset = x.start + at;
-          const data = self.read(offset, Math.min(chunk, x.length - at));
+          const length = Math.min(chunk, x.length - at);
+          const data = self.read(offset, length, pool?.take(length));
           data.catch(() => {});
           queue.push({ offset, data });
           if (queue.length >= inFlight) {

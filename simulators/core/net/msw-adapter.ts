@@ -11,13 +11,14 @@ export function connOf(request: Request): ConnContext | undefined {
   return ctxOfRequest.get(request);
 }
 
-export function toFetchRequest(req: IncomingMessage, origin: string, body?: ReadableStream<Uint8Array>): Request {
+export function toFetchRequest(req: IncomingMessage, origin: string, body?: ReadableStream<Uint8Array> | null): Request {
   const headers = new Headers();
   for (const [name, value] of Object.entries(req.headers)) {
     if (value === undefined) continue;
     for (const v of Array.isArray(value) ? value : [value]) headers.append(name, v);
   }
-  const hasBody = req.method !== 'GET' && req.method !== 'HEAD';
+  // null: the body is read off the socket by a direct route, not through the Request.
+  const hasBody = req.method !== 'GET' && req.method !== 'HEAD' && body !== null;
   const request = new Request(new URL(req.url ?? '/', origin), {
     method: req.method,
     headers,
@@ -32,7 +33,21 @@ export function toFetchRequest(req: IncomingMessage, origin: string, body?: Read
   return request;
 }
 
-export async function writeFetchResponse(response: Response, res: ServerResponse): Promise<void> {
+/** An answer built without the Fetch machinery (a direct route's success): status, headers and a whole body. */
+export interface PlainReply {
+  status: number;
+  headers: Record<string, string>;
+  body: Buffer;
+}
+
+export type Reply = Response | PlainReply;
+
+export async function writeFetchResponse(response: Reply, res: ServerResponse): Promise<void> {
+  if (!(response instanceof Response)) {
+    res.writeHead(response.status, { ...response.headers, 'content-length': String(response.body.length) });
+    res.end(response.body);
+    return;
+  }
   if (response.type === 'error') {
     // msw's HttpResponse.error(): a network error, which on a socket means "drop the connection".
     res.socket?.destroy();
@@ -69,6 +84,20 @@ export interface MswServeOptions {
   maxBodyBytes: number;
   /** The component's error form; default `{code, message}` JSON. */
   error?: (status: number, code: string, message: string) => Response;
+  /**
+   * Routes served straight off node:http, ahead of the msw handlers, for hot paths where the Web
+   * stream body and the Fetch objects cost more than the work (block uploads). They get a Request
+   * without a body (headers, URL, connection: for the same auth and fault checks) and the capped
+   * body to consume chunk by chunk. What they do not match goes to msw as before.
+   */
+  direct?: readonly DirectRoute[];
+}
+
+export interface DirectRoute {
+  method: string;
+  /** The route's params if it takes this path (query string removed, not decoded), else undefined. */
+  match(path: string): Record<string, string> | undefined;
+  handle(args: { request: Request; params: Record<string, string>; body: CappedBody }): Promise<Reply>;
 }
 
 const jsonError = (status: number, code: string, message: string) => HttpResponse.json({ code, message }, { status });
@@ -104,15 +133,16 @@ export function mswRequestHandler(handlers: readonly MswHandler[], opts: MswServ
     const declared = Number(req.headers['content-length'] ?? NaN);
     if (declared > opts.maxBodyBytes) return refuse(413, 'payload_too_large', `request body of ${declared} bytes exceeds the limit of ${opts.maxBodyBytes} bytes`);
     const origin = `https://${req.headers.host ?? ctx.listener.address}`;
+    const direct = directRoute(opts.direct, method, req.url ?? '/');
     let request: Request;
     try {
-      request = toFetchRequest(req, origin, body.stream);
+      request = toFetchRequest(req, origin, direct ? null : body.stream);
     } catch (err) {
       // node:http is more lenient than Fetch's Headers (a byte it lets through in a header value).
       return refuse(400, 'bad_request', `the request cannot be read: ${(err as Error).message}`);
     }
     ctxOfRequest.set(request, ctx);
-    let response = await getResponse(handlers as MswHandler[], request);
+    let response: Reply | undefined = direct ? await direct.route.handle({ request, params: direct.params, body }) : await getResponse(handlers as MswHandler[], request);
     // Past the cap the handler saw a read error and answered as it could: the real answer is 413.
     if (body.over !== undefined) response = error(413, 'payload_too_large', `request body of more than ${opts.maxBodyBytes} bytes exceeds the limit of ${opts.maxBodyBytes} bytes`);
     else if (!response) response = error(404, 'not_found', `no route for ${method} ${new URL(request.url).pathname}`);
@@ -134,13 +164,14 @@ const LINGER_MS = 30_000;
  * answer says `Connection: close`, TCP backpressure halts the sender, and the connection ends when
  * the client closes it or LINGER_MS after the answer.
  */
-async function answer(req: IncomingMessage, res: ServerResponse, response: Response, body: CappedBody, cap: number): Promise<void> {
+async function answer(req: IncomingMessage, res: ServerResponse, response: Reply, body: CappedBody, cap: number): Promise<void> {
   if (req.complete) return writeFetchResponse(response, res);
   const close = body.abandoned || response.status === 413 || response.status >= 500 || !req.readable;
   const socket = req.socket;
   const linger = () => void setTimeout(() => socket.destroy(), LINGER_MS).unref();
   if (close) {
-    response.headers.set('connection', 'close');
+    if (response instanceof Response) response.headers.set('connection', 'close');
+    else response.headers = { ...response.headers, connection: 'close' };
     // node:http calls destroySoon once a Connection: close answer is flushed. No FIN yet either: a
     // Node client that gets one while still writing fails with EPIPE before it reads the answer.
     socket.destroySoon = linger;
@@ -149,6 +180,17 @@ async function answer(req: IncomingMessage, res: ServerResponse, response: Respo
   if (close) body.stop();
   else body.discard(Math.max(0, cap - body.seen), linger);
   await written;
+}
+
+function directRoute(routes: readonly DirectRoute[] | undefined, method: string, target: string): { route: DirectRoute; params: Record<string, string> } | undefined {
+  if (!routes) return undefined;
+  const path = target.split('?')[0]!;
+  for (const route of routes) {
+    if (route.method !== method) continue;
+    const params = route.match(path);
+    if (params) return { route, params };
+  }
+  return undefined;
 }
 
 /** The methods named by routes; catch-all handlers (a RegExp method, e.g. an auth gate) name none. */

@@ -216,20 +216,35 @@ export class AioSession {
     this.injectedReadError(offset, length);
     const { disk } = file.view;
     const frameHead = AIO_HEADER_SIZE + IO_PAYLOAD_SIZE;
-    // Fragments go out in batches of up to READ_BATCH data bytes: one write (and one drain wait) per batch.
+    // Per batch of up to READ_BATCH data bytes: the disk's own buffers (keystream output, stored
+    // data) go out as they are, each fragment as its header then views of those buffers, one drain
+    // wait per batch. Not corked: TLS would copy a corked batch into one buffer, the copy this
+    // avoids (docs/performance.md).
     for (let dest = 0; dest < length; ) {
       const batchEnd = Math.min(length, dest + READ_BATCH);
-      const frags = Math.ceil((batchEnd - dest) / AIO_FRAGMENT_MAX);
-      const out = Buffer.allocUnsafe(frags * frameHead + (batchEnd - dest));
-      let at = 0;
-      for (; dest < batchEnd; dest += AIO_FRAGMENT_MAX) {
+      const slices = disk.readSlices(file.view, offset + dest, batchEnd - dest);
+      const heads = Buffer.allocUnsafe(Math.ceil((batchEnd - dest) / AIO_FRAGMENT_MAX) * frameHead);
+      let s = 0;
+      let sAt = 0;
+      let flowing = true;
+      for (let at = 0; dest < batchEnd; dest += AIO_FRAGMENT_MAX, at += frameHead) {
         const n = Math.min(AIO_FRAGMENT_MAX, batchEnd - dest);
-        encodeAioHeader(AioMsg.IO, IO_PAYLOAD_SIZE, opId, out.subarray(at, at + AIO_HEADER_SIZE));
-        encodeIo({ handle: 0n, direction: IO_READ, compression: 0, offset, total: length, fragmentOffset: dest, fragmentLength: n, extraLength: n }, out, at + AIO_HEADER_SIZE);
-        disk.readInto(file.view, offset + dest, out, at + frameHead, n);
-        at += frameHead + n;
+        encodeAioHeader(AioMsg.IO, IO_PAYLOAD_SIZE, opId, heads.subarray(at, at + AIO_HEADER_SIZE));
+        encodeIo({ handle: 0n, direction: IO_READ, compression: 0, offset, total: length, fragmentOffset: dest, fragmentLength: n, extraLength: n }, heads, at + AIO_HEADER_SIZE);
+        this.stream.write(heads.subarray(at, at + frameHead));
+        for (let left = n; left > 0; ) {
+          const piece = slices[s]!;
+          const k = Math.min(left, piece.length - sAt);
+          flowing = this.stream.write(k === piece.length ? piece : piece.subarray(sAt, sAt + k));
+          left -= k;
+          sAt += k;
+          if (sAt === piece.length) {
+            s++;
+            sAt = 0;
+          }
+        }
       }
-      if (!this.stream.write(out)) await drained(this.stream);
+      if (!flowing) await drained(this.stream);
     }
     this.bytesRead += length;
   }
