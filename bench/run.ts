@@ -8,6 +8,7 @@ import { benchNfcFigures } from './nfc.ts';
 import { benchBackupFigures, benchConcurrentFigures } from './data-path.ts';
 import { benchTraceFigures } from './trace.ts';
 import { benchWebView } from './web-view.ts';
+import { benchScaleFigures } from './scale.ts';
 
 /** Each part returns its figures; a part that fails is reported and the others still run. */
 const PARTS: { name: string; run: (o: BenchOptions) => Promise<Figure[]> }[] = [
@@ -19,6 +20,7 @@ const PARTS: { name: string; run: (o: BenchOptions) => Promise<Figure[]> }[] = [
   { name: 'concurrent', run: benchConcurrentFigures },
   { name: 'trace', run: benchTraceFigures },
   { name: 'web view', run: benchWebView },
+  { name: 'scale', run: benchScaleFigures },
 ];
 
 const { values } = parseArgs({

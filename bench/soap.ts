@@ -16,6 +16,8 @@ export interface SoapBenchOptions {
   hosts?: number;
   /** Also measure govmomi's vcsim with as many VMs (needs Go and Debian's govmomi). */
   vcsim?: boolean;
+  /** Also page through the listing with this maxObjects (ContinueRetrievePropertiesEx), timed. */
+  pageSize?: number;
   requests?: number;
   concurrency?: number;
 }
@@ -38,6 +40,8 @@ export interface SoapBenchResult {
   vcsimMissing?: string;
   /** The inventory built and vCenter listening (in this process, certificates cached), in ms. */
   readyMs: number;
+  /** Median time to page through every VM with `pageSize`, and the pages it took. */
+  paging?: { ms: number; pages: number };
 }
 
 const PATHS = ['name', 'runtime.powerState', 'config.instanceUuid'];
@@ -84,22 +88,41 @@ export async function benchSoap(opts: SoapBenchOptions = {}): Promise<SoapBenchR
         const vc = await VsphereClient.connect(http, host);
         await vc.login(user, password);
         const view = (await vc.soap.call('CreateContainerView', new MoRef('ViewManager', 'ViewManager'), { container: new MoRef('Folder', 'group-d1'), type: ['VirtualMachine'], recursive: true })) as MoRef;
-        const body = requestEnvelope('RetrievePropertiesEx', new MoRef('PropertyCollector', 'propertyCollector'), {
+        const spec = (maxObjects?: number) => requestEnvelope('RetrievePropertiesEx', new MoRef('PropertyCollector', 'propertyCollector'), {
         specSet: [
           data('PropertyFilterSpec', {
             propSet: [data('PropertySpec', { type: 'VirtualMachine', all: false, pathSet: PATHS })],
             objectSet: [data('ObjectSpec', { obj: view, skip: true, selectSet: [data('TraversalSpec', { name: 'view', type: 'ContainerView', path: 'view', skip: false })] })],
           }),
         ],
-          options: data('RetrieveOptions', {}),
+          options: data('RetrieveOptions', { maxObjects }),
         });
+        const body = spec();
         const headers = { 'content-type': 'text/xml; charset=utf-8', soapaction: 'urn:vim25/8.0.2.0', cookie: `vmware_soap_session="${vc.soap.sessionCookie}"` };
         const post = (to = host) => http.request({ host: to, method: 'POST', path: '/sdk', body, headers });
         const first = await post();
         if (first.status !== 200) throw new Error(`RetrievePropertiesEx on ${host} failed: HTTP ${first.status} ${first.text().slice(0, 300)}`);
         const objects = (first.text().match(/<objects[ >]/g) ?? []).length;
         if (objects !== vms) throw new Error(`${host}: expected ${vms} objects, got ${objects}`);
-        return { post, bytes: first.body.length, body: first.body };
+        // Every page by ContinueRetrievePropertiesEx until no token: the VMs seen must be all of them, once each.
+        const pageAll = async (size: number) => {
+          const seen = new Set<string>();
+          let pages = 0;
+          let res = await http.request({ host, method: 'POST', path: '/sdk', body: spec(size), headers });
+          for (;;) {
+            pages++;
+            const text = res.text();
+            if (res.status !== 200) throw new Error(`paging on ${host}: HTTP ${res.status} ${text.slice(0, 300)}`);
+            for (const m of text.matchAll(/<obj type="VirtualMachine">([^<]+)<\/obj>/g)) seen.add(m[1]!);
+            const token = /<token>([^<]+)<\/token>/.exec(text)?.[1];
+            if (!token) break;
+            const next = requestEnvelope('ContinueRetrievePropertiesEx', new MoRef('PropertyCollector', 'propertyCollector'), { token });
+            res = await http.request({ host, method: 'POST', path: '/sdk', body: next, headers });
+          }
+          if (seen.size !== vms) throw new Error(`paging on ${host}: ${seen.size} distinct VMs of ${vms}`);
+          return pages;
+        };
+        return { post, pageAll, bytes: first.body.length, body: first.body };
       };
       const bpsim = await listing('vcenter.lab.test', lab.credentials.vcenter!.user, lab.credentials.vcenter!.password);
       staticBody = Buffer.from(bpsim.body);
@@ -121,10 +144,21 @@ export async function benchSoap(opts: SoapBenchOptions = {}): Promise<SoapBenchR
         }
       }
       const of = (name: string) => series(times.get(name)!.times, times.get(name)!.ms);
+      let paging: SoapBenchResult['paging'];
+      if (opts.pageSize) {
+        const runs: number[] = [];
+        let pages = 0;
+        for (let i = 0; i < 5; i++) {
+          const t = performance.now();
+          pages = await bpsim.pageAll(opts.pageSize);
+          runs.push(performance.now() - t);
+        }
+        paging = { ms: runs.sort((a, b) => a - b)[2]!, pages };
+      }
       const soap = of('soap');
       const staticHandler = of('static');
       return {
-        vms, responseBytes: staticBody.length, soap, staticHandler, ratio: soap.requestsPerSec / staticHandler.requestsPerSec, readyMs,
+        vms, responseBytes: staticBody.length, soap, staticHandler, ratio: soap.requestsPerSec / staticHandler.requestsPerSec, readyMs, paging,
         vcsim: sim && typeof vcsim === 'object' ? { ...of('vcsim'), readyMs: vcsim.readyMs, responseBytes: sim.bytes } : undefined,
         vcsimMissing: typeof vcsim === 'string' ? vcsim : undefined,
       };

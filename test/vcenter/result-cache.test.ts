@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { fileURLToPath } from 'node:url';
 import { vcLab, type VcLab } from './helpers.ts';
 import { runPyvmomi, type Step } from './pyvmomi-run.ts';
+import { data, MoRef, requestEnvelope } from '../../simulators/core/codecs/vim25/index.ts';
 
 let env: VcLab;
 beforeAll(async () => {
@@ -58,5 +59,29 @@ describe('result cache: an identical RetrievePropertiesEx after each state chang
     expect(ids('write')).toEqual(model['need-write']);
     expect(ids('cbt-reset')).toEqual(model['need-cbt-reset']);
     expect(ids('cbt-reset')).not.toEqual(ids('write'));
+  });
+});
+
+describe('result cache: the bytes on the wire', () => {
+  test('a listing answered from the cache is byte for byte the listing computed anew', async () => {
+    const vc = await env.login();
+    const view = (await vc.soap.call('CreateContainerView', new MoRef('ViewManager', 'ViewManager'), { container: new MoRef('Folder', 'group-d1'), type: ['VirtualMachine'], recursive: true })) as MoRef;
+    const body = requestEnvelope('RetrievePropertiesEx', new MoRef('PropertyCollector', 'propertyCollector'), {
+      specSet: [data('PropertyFilterSpec', {
+        propSet: [data('PropertySpec', { type: 'VirtualMachine', all: false, pathSet: ['name', 'runtime.powerState', 'config.hardware.device'] })],
+        objectSet: [data('ObjectSpec', { obj: view, skip: true, selectSet: [data('TraversalSpec', { name: 'v', type: 'ContainerView', path: 'view', skip: false })] })],
+      })],
+      options: data('RetrieveOptions', {}),
+    });
+    const post = async () => {
+      const r = await env.http.request({ host: 'vcenter.lab.test', method: 'POST', path: '/sdk', body, headers: { 'content-type': 'text/xml; charset=utf-8', soapaction: 'urn:vim25/8.0.2.0', cookie: `vmware_soap_session="${vc.soap.sessionCookie}"` } });
+      expect(r.status).toBe(200);
+      return r.text();
+    };
+    // A spec no other test sends: the first answer is computed, the next ones come from the cache.
+    const [computed, hit, again] = [await post(), await post(), await post()];
+    expect(computed).toContain('<objects xsi:type="ObjectContent">');
+    expect(hit).toBe(computed);
+    expect(again).toBe(computed);
   });
 });

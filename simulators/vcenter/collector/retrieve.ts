@@ -88,6 +88,10 @@ export function retrieveContents(specs: XObject[], call: CallContext, seen?: See
 }
 
 const caches = new WeakMap<object, ResultCache>();
+/** Results that came from the cache (so are never mutated), and their whole RetrieveResult as bytes once asked. */
+const cached = new WeakMap<RawXml[], RawXml | undefined>();
+const OBJECTS_OPEN = Buffer.from('<objects xsi:type="ObjectContent">');
+const OBJECTS_CLOSE = Buffer.from('</objects>');
 
 /** retrieveContents through the endpoint's result cache (RetrieveProperties and RetrievePropertiesEx). */
 export function retrieveCached(specs: XObject[], call: CallContext): RawXml[] {
@@ -96,7 +100,10 @@ export function retrieveCached(specs: XObject[], call: CallContext): RawXml[] {
   const key = cache.key(specs);
   if (key === undefined) return retrieveContents(specs, call);
   const hit = cache.get(key);
-  if (hit) return hit;
+  if (hit) {
+    if (!cached.has(hit)) cached.set(hit, undefined);
+    return hit;
+  }
   const at = cache.stamp();
   const seen: Seen = { objects: [], missing: false };
   const result = retrieveContents(specs, call, seen);
@@ -104,6 +111,22 @@ export function retrieveCached(specs: XObject[], call: CallContext): RawXml[] {
   return result;
 }
 
-export function retrieveResult(objects: unknown[], token?: string): DataObject {
+export function retrieveResult(objects: unknown[], token?: string): DataObject | RawXml {
+  if (token === undefined && cached.has(objects as RawXml[])) return wholeResult(objects as RawXml[]);
   return data('RetrieveResult', { token, objects });
+}
+
+/**
+ * A repeated listing's RetrieveResult as one pre-written element: the response is then the
+ * envelope around one buffer. The same bytes the writer makes from the objects (RawXml in a
+ * declared ObjectContent position is written with this xsi:type, see xml-write.ts rawTags).
+ */
+function wholeResult(objects: RawXml[]): RawXml {
+  let whole = cached.get(objects);
+  if (!whole) {
+    const parts: Buffer[] = [];
+    for (const o of objects) parts.push(OBJECTS_OPEN, o.inner, OBJECTS_CLOSE);
+    cached.set(objects, (whole = new RawXml('RetrieveResult', Buffer.concat(parts))));
+  }
+  return whole;
 }

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { arrayOf, data, isXObject, type DataObject, type XObject } from '../../core/codecs/vim25/index.ts';
+import { arrayOf, data, isXObject, type DataObject, type RawXml, type XObject } from '../../core/codecs/vim25/index.ts';
 import type { CallContext, SoapEngine } from '../engine.ts';
 import { ManagedObject } from '../managed-object.ts';
 import { Args } from '../soap/args.ts';
@@ -35,14 +35,14 @@ export class PropertyCollector extends ManagedObject {
     return retrieveCached(specs(args), call);
   }
 
-  RetrievePropertiesEx(args: Args, call: CallContext): DataObject | undefined {
+  RetrievePropertiesEx(args: Args, call: CallContext): DataObject | RawXml | undefined {
     const objects = retrieveCached(specs(args), call);
     const options = args.optObj('options');
     const max = options ? new Args(options).optInt('maxObjects') : undefined;
     return this.page(objects, max && max > 0 ? max : undefined, call);
   }
 
-  ContinueRetrievePropertiesEx(args: Args, call: CallContext): DataObject | undefined {
+  ContinueRetrievePropertiesEx(args: Args, call: CallContext): DataObject | RawXml | undefined {
     const token = args.str('token');
     const p = this.pages.get(token);
     if (!p || p.session !== call.session?.key) throw Faults.invalidArgument('token');
@@ -55,7 +55,7 @@ export class PropertyCollector extends ManagedObject {
     this.pages.delete(args.str('token'));
   }
 
-  private page(objects: unknown[], max: number | undefined, call: CallContext): DataObject | undefined {
+  private page(objects: unknown[], max: number | undefined, call: CallContext): DataObject | RawXml | undefined {
     if (!objects.length) return undefined;
     if (!max || objects.length <= max) return retrieveResult(objects);
     const token = randomBytes(8).toString('hex');
