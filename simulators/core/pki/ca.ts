@@ -15,6 +15,8 @@ export interface LeafOptions {
   /** Validity window; defaults to yesterday .. one year ahead. */
   notBefore?: Date;
   notAfter?: Date;
+  /** A certificate never handed out before (new serial and thumbprint), not the cached one. */
+  fresh?: boolean;
 }
 
 export interface IssuedCert {
@@ -97,7 +99,7 @@ export class CertificateAuthority {
    * certificates was most of its start time. A cached leaf is reused until 30 days before it expires.
    */
   issue(opts: LeafOptions): IssuedCert {
-    if (!this.certFile || opts.notBefore || opts.notAfter) return this.sign(opts);
+    if (!this.certFile || opts.notBefore || opts.notAfter || opts.fresh) return this.sign(opts);
     const key = createHash('sha256').update(JSON.stringify([this.sha256, opts.commonName, opts.dnsNames, opts.ipAddresses])).digest('hex');
     const path = join(this.certFile, '..', 'leaves', `${key}.json`);
     try {
