@@ -22,13 +22,21 @@ const login = async () => {
 };
 
 // vCenter alone over the 10,000-VM, 100-host inventory: paging is the collector's, not the guests'.
+// A random address block can be in use by a parallel lab: take another, as startLab does.
 beforeAll(async () => {
-  const world = { seed: 'paging', options: {} } as LabWorld;
-  lab = await CoreLab.create<LabWorld>(world, { credentials: mergeCredentials() });
-  world.inventory = buildInventory({ seed: 'paging', vms: VMS, hosts: HOSTS, domain: 'lab.test' }, (n) => lab.addressOf(n));
-  await lab.start([vcenterComponent()]);
+  for (let attempt = 1; ; attempt++) {
+    const world = { seed: 'paging', options: {} } as LabWorld;
+    lab = await CoreLab.create<LabWorld>(world, { credentials: mergeCredentials() });
+    world.inventory = buildInventory({ seed: 'paging', vms: VMS, hosts: HOSTS, domain: 'lab.test' }, (n) => lab.addressOf(n));
+    try {
+      await lab.start([vcenterComponent()]);
+      break;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE' || attempt >= 5) throw err;
+    }
+  }
   http = new HttpsClient(new ProxyNet({ endpoints: lab.endpoints(), caPem: lab.ca.cert, localAddress: lab.addressOf('proxy') }));
-});
+}, VMS * 12); // scaled with the inventory (12 ms a VM), not the default time of a small lab's hook
 afterAll(async () => {
   http?.close();
   await lab?.stop();
@@ -75,7 +83,7 @@ describe('RetrievePropertiesEx paging over 10,000 VMs and 100 hosts (raw SOAP)',
     expect(new Set(used).size).toBe(used.length);
     // A token is spent by its ContinueRetrievePropertiesEx: using it again is InvalidArgument.
     await expect(vc.soap.call('ContinueRetrievePropertiesEx', pc, { token: used[0] })).rejects.toMatchObject({ faultType: 'InvalidArgument' });
-  });
+  }, VMS * 12);
 
   test('a token belongs to its session, and CancelRetrievePropertiesEx ends it', async () => {
     const [a, b] = [await login(), await login()];
