@@ -6,6 +6,8 @@ import { percentile } from './figure.ts';
 
 export interface ConcurrentInput {
   vms: number;
+  /** ESXi hosts of the inventory (the lab's default when unset). */
+  hosts?: number;
   backups: number;
   /** Pick the VMs with the least data (quick runs) instead of spreading over the inventory. */
   smallest?: boolean;
@@ -25,6 +27,8 @@ export interface ConcurrentResult {
   labStartMs: number;
   /** Allocated bytes of the chosen VMs. */
   bytes: number;
+  /** Peak resident memory of the lab process, backups included (MiB). */
+  labPeakRssMiB: number;
 }
 
 /**
@@ -35,7 +39,7 @@ export interface ConcurrentResult {
  */
 export async function concurrentBackups(input: ConcurrentInput): Promise<ConcurrentResult> {
   const t0 = performance.now();
-  const lab = await startRemoteLab({ vms: input.vms });
+  const lab = await startRemoteLab({ vms: input.vms, hosts: input.hosts });
   const labStartMs = performance.now() - t0;
   let bytes = 0;
   try {
@@ -69,7 +73,9 @@ export async function concurrentBackups(input: ConcurrentInput): Promise<Concurr
       const p99 = percentile(soapMs, 99);
       const slow = new Map<string, number>();
       for (const x of soap) if (x.ms >= p99) slow.set(x.method, (slow.get(x.method) ?? 0) + 1);
+      const labPeakRssMiB = await lab.peakRssMiB();
       return {
+        labPeakRssMiB,
         backups: names.length, succeeded: names.length - failures.length, failures: failures.slice(0, 5), seconds,
         soapCalls: soapMs.length, soapP50Ms: percentile(soapMs, 50), soapP99Ms: p99, slowest: [...slow].sort((a, b) => b[1] - a[1]).map(([m, n]) => `${m} x${n}`).join(', '), labStartMs, bytes,
       };

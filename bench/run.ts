@@ -9,6 +9,7 @@ import { benchBackupFigures, benchConcurrentFigures } from './data-path.ts';
 import { benchTraceFigures } from './trace.ts';
 import { benchWebView } from './web-view.ts';
 import { benchFastJobFigures } from './fast-job.ts';
+import { benchScaleFigures } from './scale.ts';
 
 /** Each part returns its figures; a part that fails is reported and the others still run. */
 const PARTS: { name: string; run: (o: BenchOptions) => Promise<Figure[]> }[] = [
@@ -21,6 +22,7 @@ const PARTS: { name: string; run: (o: BenchOptions) => Promise<Figure[]> }[] = [
   { name: 'trace', run: benchTraceFigures },
   { name: 'web view', run: benchWebView },
   { name: 'fast job', run: benchFastJobFigures },
+  { name: 'scale', run: benchScaleFigures },
 ];
 
 const { values } = parseArgs({

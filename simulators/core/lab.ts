@@ -164,7 +164,10 @@ export class CoreLab<World = unknown> {
       dnsNames: [spec.hostname, ...(spec.aliases ?? [])],
       ipAddresses: [...new Set([address, bindAddress])],
     };
-    const cert = this.options.certFor?.(spec.name) ?? this.ca.issue(names);
+    // Issued on first use (a TLS listener, ctx.cert): a guest starts with plain TCP probes only, and
+    // signing 10,000 guests' certificates up front was most of a 10,000-VM lab's start.
+    let issued: IssuedCert | undefined;
+    const cert = () => (issued ??= this.options.certFor?.(spec.name) ?? this.ca.issue(names));
     const listeners = new Set<Listener>();
     const deps: ListenDeps = {
       trace: this.trace,
@@ -207,11 +210,11 @@ export class CoreLab<World = unknown> {
       this.trace.emit({ kind: 'listen', from: spec.name, to: spec.name, port: args.realPort, protocol: args.protocol, summary: `listening on ${id.bindAddress}:${id.port}` });
       return listener;
     };
-    const tlsOf = (args: ListenArgs) => args.tls ?? cert;
+    const tlsOf = (args: ListenArgs) => args.tls ?? cert();
     // Explicit TLS material (a scenario's legacy server) is used as given; the normal certificate can be swapped by faults.
     const tlsSource = (args: ListenArgs) =>
       args.tls ??
-      tlsSourceWithFaults(this.faults, this.tlsFaultCerts, spec.name, args.listener, names, cert, (type) =>
+      tlsSourceWithFaults(this.faults, this.tlsFaultCerts, spec.name, args.listener, names, cert(), (type) =>
         this.trace.emit({ kind: 'fault', from: spec.name, to: spec.name, port: args.realPort, protocol: args.protocol, summary: `TLS fault ${type}` }),
       );
     const ctx: ComponentContext<World> = {
@@ -219,7 +222,9 @@ export class CoreLab<World = unknown> {
       kind: spec.kind,
       hostname: spec.hostname,
       address,
-      cert,
+      get cert() {
+        return cert();
+      },
       ca: this.ca,
       trace: this.trace,
       faults: this.faults,

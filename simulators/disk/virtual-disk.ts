@@ -22,6 +22,17 @@ interface Frozen {
 export class ReadOnlyViewError extends Error {}
 
 /** Writes as an overlay on seeded content, snapshots as frozen maps, CBT as a change log. */
+/**
+ * Counts every change to any disk of this process (writes, snapshots, CBT resets): vCenter's cached
+ * property results are keyed on it too, so a disk change can never leave one stale. Shared by
+ * every lab in the process: another lab's write only costs a cache miss.
+ */
+let generation = 0;
+
+export function diskGeneration(): number {
+  return generation;
+}
+
 export class SimVirtualDisk implements VirtualDisk {
   capacityBytes: number;
   private live: SegmentMap;
@@ -61,12 +72,14 @@ export class SimVirtualDisk implements VirtualDisk {
   }
 
   setChangeTracking(enabled: boolean): void {
+    generation++;
     if (enabled && !this.cbt) this.cbt = new ChangeLog(this.spec.seed, ++this.epochs, this.cbtInstance);
     if (!enabled) this.cbt = undefined;
   }
 
   /** The content of another disk's view, as a full clone copies it (CBT starts with nothing changed). */
   copyFrom(view: DiskView): void {
+    generation++;
     const src = view.disk as SimVirtualDisk;
     if (src.capacityBytes > this.capacityBytes) throw new RangeError(`cannot copy ${src.capacityBytes} bytes into ${this.spec.fileName} (capacity ${this.capacityBytes})`);
     this.live = src.mapOf(view).clone();
@@ -75,13 +88,16 @@ export class SimVirtualDisk implements VirtualDisk {
   grow(capacityBytes: number): void {
     if (!Number.isSafeInteger(capacityBytes) || capacityBytes < this.capacityBytes) throw new RangeError(`${this.spec.fileName} cannot shrink from ${this.capacityBytes} to ${capacityBytes}`);
     this.capacityBytes = capacityBytes;
+    generation++;
   }
 
   resetCbt(): void {
+    generation++;
     if (this.cbt) this.cbt = new ChangeLog(this.spec.seed, ++this.epochs, this.cbtInstance);
   }
 
   freeze(snapshotId: string): { fileName: string; changeId: string | undefined } {
+    generation++;
     if (this.snapshots.has(snapshotId)) throw new Error(`snapshot ${snapshotId} already frozen on ${this.spec.fileName}`);
     const fileName = this.currentFileName;
     const point = this.cbt?.point();
@@ -91,12 +107,14 @@ export class SimVirtualDisk implements VirtualDisk {
   }
 
   release(snapshotId: string): void {
+    generation++;
     this.snapshots.delete(snapshotId);
     // With no snapshot left the VM runs on its base disk again (vSphere consolidates the deltas).
     if (this.snapshots.size === 0) this.deltas = 0;
   }
 
   revert(snapshotId: string): void {
+    generation++;
     const snap = this.frozen(snapshotId);
     if (this.cbt && snap.changeId && this.cbt.seqOf(snap.changeId) !== undefined) {
       // What changed since the snapshot now holds the snapshot's content again: changed once more.
@@ -196,6 +214,7 @@ export class SimVirtualDisk implements VirtualDisk {
   }
 
   private putLive(start: number, end: number, src: Source): void {
+    generation++;
     this.live.put(start, end, src);
     this.cbt?.record(start, end);
   }

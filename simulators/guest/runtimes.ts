@@ -35,8 +35,22 @@ export class LabGuests implements GuestRuntimes, SqlWorld {
     });
   }
 
+  /** Position in inventory.vms by name and moid: a scan per lookup made starting 10,000 guests quadratic. */
+  private index = new Map<string, number>();
+
   private spec(vm: string): VmSpec | undefined {
-    return this.lab.world.inventory.vms.find((v) => v.name === vm || v.moid === vm);
+    const vms = this.lab.world.inventory.vms;
+    const at = (i: number | undefined) => (i === undefined ? undefined : vms[i]);
+    const hit = at(this.index.get(vm));
+    if (hit && (hit.name === vm || hit.moid === vm)) return hit;
+    // Missing or moved (VMs created, destroyed, renamed): rebuild; the first VM of a name wins, as a scan would.
+    this.index = new Map();
+    for (let i = vms.length - 1; i >= 0; i--) {
+      this.index.set(vms[i]!.moid, i);
+      this.index.set(vms[i]!.name, i);
+    }
+    const found = at(this.index.get(vm));
+    return found && (found.name === vm || found.moid === vm) ? found : undefined;
   }
 
   get(vm: string): LabGuestRuntime | undefined {

@@ -10,6 +10,7 @@ import { SessionStore, type Session } from './session.ts';
 import type { Naming } from './naming.ts';
 import type { Layout } from './layout.ts';
 import { timingOf, type Timing } from '../timing.ts';
+import { vsphereOf } from './state.ts';
 
 export type Flavor = 'vcenter' | 'esxi';
 
@@ -42,6 +43,16 @@ export interface CallContext {
   /** Set by Login / CloneSession: the HTTP layer answers with its cookie. */
   newSession?: Session;
 }
+
+/**
+ * Operations that never change what a property read returns: the only ones that leave the state
+ * version alone (anything else, login included, bumps it before and after it runs).
+ */
+const READ_ONLY = new Set([
+  'RetrieveProperties', 'RetrievePropertiesEx', 'ContinueRetrievePropertiesEx', 'RetrieveServiceContent', 'CurrentTime',
+  'WaitForUpdates', 'WaitForUpdatesEx', 'CheckForUpdates', 'FindByUuid', 'FindByInventoryPath', 'FindChild', 'FindByIp',
+  'FindByDnsName', 'QueryChangedDiskAreas', 'SessionIsActive',
+]);
 
 /** Methods callable without a session. */
 const PUBLIC_METHODS = new Set(['RetrieveServiceContent', 'Login', 'CloneSession', 'LoginByToken']);
@@ -155,8 +166,27 @@ export class SoapEngine {
     });
   }
 
+  /** The vSphere state changed (or may have): results cached before no longer hold. */
+  touch(): void {
+    vsphereOf(this.world).version++;
+  }
+
+  /** Runs `work`, which may change state across its awaits: nothing is cached while it runs, and nothing cached before survives it. */
+  async changing<T>(work: () => Promise<T> | T): Promise<T> {
+    const vs = vsphereOf(this.world);
+    vs.busy++;
+    vs.version++;
+    try {
+      return await work();
+    } finally {
+      vs.busy--;
+      vs.version++;
+    }
+  }
+
   /** Something a client may be waiting on changed (task state, power, snapshots). */
   changed(): void {
+    this.touch();
     const ws = [...this.waiters];
     for (const w of ws) w();
   }
@@ -202,6 +232,8 @@ export class SoapEngine {
     if (!mo) throw Faults.notFound(self);
     const fn = mo.method(method);
     if (!fn) throw Faults.methodNotFound(self, method);
-    return await fn.call(mo, new Args(body), call);
+    if (READ_ONLY.has(method)) return await fn.call(mo, new Args(body), call);
+    // A read that lands while an operation is half done (between its awaits) must not be cached as final.
+    return await this.changing(() => fn.call(mo, new Args(body), call));
   }
 }

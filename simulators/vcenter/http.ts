@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { faultEnvelope, MoRef, parseSoap, responseEnvelopeBytes, XmlRejected } from '../core/codecs/vim25/index.ts';
+import { faultEnvelope, MoRef, parseSoap, responseEnvelopeParts, XmlRejected } from '../core/codecs/vim25/index.ts';
 import type { ConnContext } from '../core/net/listen.ts';
 import type { SoapEngine, CallContext } from './engine.ts';
 import { VimFault } from './soap/faults.ts';
@@ -31,10 +31,15 @@ function sessionCookie(header: string | undefined): string | undefined {
   return undefined;
 }
 
-function send(res: ServerResponse, status: number, body: string | Buffer, headers: Record<string, string> = {}): void {
-  const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
-  res.writeHead(status, { 'content-type': 'text/xml; charset=utf-8', 'content-length': String(bytes.length), ...headers });
-  res.end(bytes);
+function send(res: ServerResponse, status: number, body: string | Buffer | Buffer[], headers: Record<string, string> = {}): void {
+  const parts = Array.isArray(body) ? body : [typeof body === 'string' ? Buffer.from(body, 'utf8') : body];
+  const length = parts.reduce((n, p) => n + p.length, 0);
+  res.writeHead(status, { 'content-type': 'text/xml; charset=utf-8', 'content-length': String(length), ...headers });
+  // Corked: the parts of a response leave in one write, as a single buffer would.
+  res.cork();
+  for (const p of parts.slice(0, -1)) res.write(p);
+  res.end(parts.at(-1));
+  res.uncork();
 }
 
 /** Reads the body up to `max` bytes; undefined when it is larger (the caller answers 413). */
@@ -103,7 +108,7 @@ export function soapHandler(engine: SoapEngine) {
       const result = await engine.invoke(method, message.body, call);
       const headers: Record<string, string> = {};
       if (call.newSession) headers['set-cookie'] = `${COOKIE}="${call.newSession.cookie}"; Path=/; HttpOnly; Secure;`;
-      send(res, 200, responseEnvelopeBytes(method, result), headers);
+      send(res, 200, responseEnvelopeParts(method, result), headers);
       ctx.trace('response', `${method} ok`);
     } catch (err) {
       const fault = err instanceof VimFault ? err : new VimFault('SystemError', `A general system error occurred: ${(err as Error).message}`, { reason: (err as Error).message });

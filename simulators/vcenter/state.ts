@@ -37,6 +37,14 @@ export class VsphereState {
   readonly hostCerts = new Map<string, { sha1: string; sha256: string; pem?: string }>();
   private nextSnapshot = 1;
   private nextVm: number;
+  /**
+   * Bumped by every call that can change what vCenter or a host agent reports (every SOAP operation
+   * but the reads, each task step, every engine.changed()): cached RetrievePropertiesEx results are
+   * valid only at the version they were made at (collector/result-cache.ts).
+   */
+  version = 0;
+  /** Operations under way (SOAP calls and task bodies that may still change state between awaits): no result is cached while any is. */
+  busy = 0;
 
   constructor(private readonly world: LabWorld) {
     for (const spec of world.inventory.vms) this.track(spec);

@@ -1,5 +1,5 @@
 import { describe, test, expect } from 'vitest';
-import { mkdtemp, stat, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, stat, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { X509Certificate } from 'node:crypto';
@@ -48,6 +48,24 @@ describe('lab CA', () => {
       expect(leaf.sha256).toMatch(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/);
       const expired = new X509Certificate(ca.issueExpired({ commonName: 'x', dnsNames: ['x'], ipAddresses: [] }).cert);
       expect(new Date(expired.validTo).getTime()).toBeLessThan(Date.now());
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+  test('leaves are cached beside the CA by names; a fresh or expired leaf is never the cached one', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'bpsim-pki-'));
+    try {
+      const names = { commonName: 'guest-a.lab.test', dnsNames: ['guest-a.lab.test'], ipAddresses: ['127.77.1.5'] };
+      const first = (await CertificateAuthority.cached(dir)).issue(names);
+      // Another lab (a new CA object over the same directory) gets the very same certificate.
+      const again = (await CertificateAuthority.cached(dir)).issue(names);
+      expect(again).toEqual(first);
+      expect(await readdir(join(dir, 'leaves'))).toHaveLength(1);
+      const ca = await CertificateAuthority.cached(dir);
+      expect(ca.issue({ ...names, ipAddresses: ['127.77.2.5'] }).sha1).not.toBe(first.sha1);
+      expect(ca.issue({ ...names, fresh: true }).sha1).not.toBe(first.sha1);
+      expect(new Date(new X509Certificate(ca.issueExpired(names).cert).validTo).getTime()).toBeLessThan(Date.now());
+      expect(new X509Certificate(first.cert).verify(new X509Certificate(ca.cert).publicKey)).toBe(true);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

@@ -43,7 +43,7 @@ export class TlsFaultCerts {
         return (await this.unknownCa).issue(names);
       case 'tls-thumbprint-changed':
         // Same names, same CA, new serial: a valid certificate whose thumbprint no longer matches a pin.
-        return this.ca.issue(names);
+        return this.ca.issue({ ...names, fresh: true });
       case 'tls-legacy-only':
         // A server stuck on TLS 1.0/1.1: OpenSSL 3 needs security level 0 to even offer them.
         return { ...normal, minVersion: 'TLSv1', maxVersion: 'TLSv1.1', ciphers: 'DEFAULT@SECLEVEL=0' };

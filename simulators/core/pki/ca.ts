@@ -1,4 +1,5 @@
-import { createPublicKey, randomBytes, type KeyObject } from 'node:crypto';
+import { createHash, createPublicKey, randomBytes, type KeyObject } from 'node:crypto';
+import { linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { buildCertificate, thumbprints, type CertSubject } from './x509.ts';
@@ -14,6 +15,8 @@ export interface LeafOptions {
   /** Validity window; defaults to yesterday .. one year ahead. */
   notBefore?: Date;
   notAfter?: Date;
+  /** A certificate never handed out before (new serial and thumbprint), not the cached one. */
+  fresh?: boolean;
 }
 
 export interface IssuedCert {
@@ -52,6 +55,9 @@ function selfSignedCa(key: KeyObject, subject: CertSubject, days: number): strin
 export class CertificateAuthority {
   readonly sha1: string;
   readonly sha256: string;
+  /** The shared leaf key in the two forms every issue needs: exporting them is most of an issue's cost. */
+  private readonly leafPublicPem: string;
+  private readonly leafKeyPem: string;
 
   private constructor(
     readonly cert: string,
@@ -61,6 +67,8 @@ export class CertificateAuthority {
     readonly certFile?: string,
   ) {
     ({ sha1: this.sha1, sha256: this.sha256 } = thumbprints(cert));
+    this.leafPublicPem = createPublicKey(leafKey).export({ type: 'spki', format: 'pem' }) as string;
+    this.leafKeyPem = leafKey.export({ type: 'pkcs8', format: 'pem' }) as string;
   }
 
   /**
@@ -85,10 +93,31 @@ export class CertificateAuthority {
     return new CertificateAuthority(selfSignedCa(key, subject, 365), key, subject, leafKey);
   }
 
+  /**
+   * A leaf for these names. The cached CA keeps its default-validity leaves on disk beside it
+   * (`leaves/`, keyed by the CA and the names): a 1,000-VM lab has 1,000 guests, and signing their
+   * certificates was most of its start time. A cached leaf is reused until 30 days before it expires.
+   */
   issue(opts: LeafOptions): IssuedCert {
+    if (!this.certFile || opts.notBefore || opts.notAfter || opts.fresh) return this.sign(opts);
+    const key = createHash('sha256').update(JSON.stringify([this.sha256, opts.commonName, opts.dnsNames, opts.ipAddresses])).digest('hex');
+    const path = join(this.certFile, '..', 'leaves', `${key}.json`);
+    try {
+      const cached = JSON.parse(readFileSync(path, 'utf8')) as IssuedCert & { notAfter: number };
+      if (cached.notAfter > Date.now() + 30 * DAY) return { cert: cached.cert, key: this.leafKeyPem, sha1: cached.sha1, sha256: cached.sha256 };
+    } catch {
+      // Not cached yet (or a torn file from a killed process): sign anew.
+    }
+    const notAfter = new Date(Date.now() + 365 * DAY);
+    const leaf = this.sign({ ...opts, notAfter });
+    storeOnce(path, JSON.stringify({ cert: leaf.cert, sha1: leaf.sha1, sha256: leaf.sha256, notAfter: notAfter.getTime() }));
+    return leaf;
+  }
+
+  private sign(opts: LeafOptions): IssuedCert {
     const cert = buildCertificate({
       subject: { commonName: opts.commonName },
-      publicKeyPem: createPublicKey(this.leafKey).export({ type: 'spki', format: 'pem' }) as string,
+      publicKeyPem: this.leafPublicPem,
       issuer: { subject: this.subject, key: this.key },
       signingKey: this.key,
       serial: serial(),
@@ -98,11 +127,26 @@ export class CertificateAuthority {
       dnsNames: opts.dnsNames,
       ipAddresses: opts.ipAddresses,
     });
-    return { cert, key: this.leafKey.export({ type: 'pkcs8', format: 'pem' }) as string, ...thumbprints(cert) };
+    const { sha1, sha256 } = thumbprints(cert);
+    return { cert, key: this.leafKeyPem, sha1, sha256 };
   }
 
   /** An expired leaf for the same names (notAfter yesterday). */
   issueExpired(opts: LeafOptions): IssuedCert {
     return this.issue({ ...opts, notBefore: new Date(Date.now() - 400 * DAY), notAfter: new Date(Date.now() - DAY) });
+  }
+}
+
+/** Writes a cache file atomically, first writer wins (parallel labs issue the same leaves); a cache that cannot be written is only slower. */
+function storeOnce(path: string, content: string): void {
+  const tmp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  try {
+    mkdirSync(join(path, '..'), { recursive: true, mode: 0o700 });
+    writeFileSync(tmp, content, { mode: 0o644 });
+    linkSync(tmp, path);
+  } catch {
+    // EEXIST: another lab stored it first. Anything else: the next start signs again.
+  } finally {
+    rmSync(tmp, { force: true });
   }
 }

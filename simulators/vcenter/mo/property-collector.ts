@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { arrayOf, data, isXObject, type DataObject, type XObject } from '../../core/codecs/vim25/index.ts';
+import { arrayOf, data, isXObject, type DataObject, type RawXml, type XObject } from '../../core/codecs/vim25/index.ts';
 import type { CallContext, SoapEngine } from '../engine.ts';
 import { ManagedObject } from '../managed-object.ts';
 import { Args } from '../soap/args.ts';
 import { Faults } from '../soap/faults.ts';
-import { retrieveContents, retrieveResult } from '../collector/retrieve.ts';
+import { retrieveCached, retrieveContents, retrieveResult } from '../collector/retrieve.ts';
 import { diffFilter } from '../collector/updates.ts';
 import { PropertyFilter } from './property-filter.ts';
 
@@ -22,7 +22,7 @@ function specs(args: Args): XObject[] {
 
 /** The PropertyCollector: retrieval (paged) and filters with versioned updates, per session. */
 export class PropertyCollector extends ManagedObject {
-  private readonly pages = new Map<string, { session: string; rest: unknown[] }>();
+  private readonly pages = new Map<string, { session: string; rest: unknown[]; max: number }>();
 
   constructor(engine: SoapEngine, id: string) {
     super(engine, 'PropertyCollector', id);
@@ -32,33 +32,34 @@ export class PropertyCollector extends ManagedObject {
   }
 
   RetrieveProperties(args: Args, call: CallContext): unknown[] {
-    return retrieveContents(specs(args), call);
+    return retrieveCached(specs(args), call);
   }
 
-  RetrievePropertiesEx(args: Args, call: CallContext): DataObject | undefined {
-    const objects = retrieveContents(specs(args), call);
+  RetrievePropertiesEx(args: Args, call: CallContext): DataObject | RawXml | undefined {
+    const objects = retrieveCached(specs(args), call);
     const options = args.optObj('options');
     const max = options ? new Args(options).optInt('maxObjects') : undefined;
     return this.page(objects, max && max > 0 ? max : undefined, call);
   }
 
-  ContinueRetrievePropertiesEx(args: Args, call: CallContext): DataObject | undefined {
+  ContinueRetrievePropertiesEx(args: Args, call: CallContext): DataObject | RawXml | undefined {
     const token = args.str('token');
     const p = this.pages.get(token);
     if (!p || p.session !== call.session?.key) throw Faults.invalidArgument('token');
     this.pages.delete(token);
-    return this.page(p.rest, 100, call);
+    // Each page holds at most the first call's maxObjects, as vCenter's do; the token is good once.
+    return this.page(p.rest, p.max, call);
   }
 
   CancelRetrievePropertiesEx(args: Args): void {
     this.pages.delete(args.str('token'));
   }
 
-  private page(objects: unknown[], max: number | undefined, call: CallContext): DataObject | undefined {
+  private page(objects: unknown[], max: number | undefined, call: CallContext): DataObject | RawXml | undefined {
     if (!objects.length) return undefined;
     if (!max || objects.length <= max) return retrieveResult(objects);
     const token = randomBytes(8).toString('hex');
-    this.pages.set(token, { session: call.session!.key, rest: objects.slice(max) });
+    this.pages.set(token, { session: call.session!.key, rest: objects.slice(max), max });
     return retrieveResult(arrayOf('ObjectContent', objects.slice(0, max)), token);
   }
 

@@ -70,7 +70,7 @@ export class Task extends ManagedObject {
       this.engine.changed();
       let outcome: { ok: true; value: unknown } | { ok: false; fault: VimFault };
       try {
-        outcome = { ok: true, value: await work(this) };
+        outcome = { ok: true, value: await this.engine.changing(() => work(this)) };
       } catch (err) {
         outcome = { ok: false, fault: err instanceof VimFault ? err : Faults.internal((err as Error).message) };
       }

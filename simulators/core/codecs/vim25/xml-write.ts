@@ -210,6 +210,16 @@ export function responseEnvelopeBytes(method: string, result: unknown): Buffer {
   return writeElementBytes('returnval', result, false, `${SOAP_ENVELOPE_OPEN}<${method}Response xmlns="urn:vim25">`, `</${method}Response>${SOAP_ENVELOPE_CLOSE}`);
 }
 
+/**
+ * The same bytes as responseEnvelopeBytes, as parts to write in order: a large pre-written result
+ * (a cached listing) is sent as it is instead of being copied into a new buffer per response.
+ */
+export function responseEnvelopeParts(method: string, result: unknown): Buffer[] {
+  if (!(result instanceof RawXml) || result.inner.length < 64 * 1024) return [responseEnvelopeBytes(method, result)];
+  const tags = rawTags('returnval', result.type);
+  return [Buffer.from(`${SOAP_ENVELOPE_OPEN}<${method}Response xmlns="urn:vim25">`, 'utf8'), tags.open, result.inner, tags.close, Buffer.from(`</${method}Response>${SOAP_ENVELOPE_CLOSE}`, 'utf8')];
+}
+
 /** A request: `_this` first, then the arguments in the order given (the WSDL order for real servers). */
 export function requestEnvelope(method: string, self: MoRef, args: Record<string, unknown> = {}): string {
   let s = `${SOAP_ENVELOPE_OPEN}<${method} xmlns="urn:vim25">${writeElement('_this', self)}`;
