@@ -24,6 +24,8 @@ export interface FuzzOptions {
   only?: string;
   /** Server timeouts of the lab under fuzz: short, so slow and idle cases end quickly. */
   timeouts: ServerTimeouts;
+  /** Replay: run only these case numbers (per listener, from 1) and/or case types; every case is still drawn, so numbers stay the same. */
+  pick?: { numbers?: number[]; types?: FuzzCase['type'][] };
   /** Cases in flight at once, over all listeners. */
   concurrency: number;
   pkiDir?: string;
@@ -133,9 +135,9 @@ function datagram(t: RawTarget, data: Buffer): Promise<void> {
   });
 }
 
-async function runCase(target: Target, c: FuzzCase, figures: ListenerFigures, limitMs: number): Promise<void> {
+async function runCase(target: Target, c: FuzzCase & { n: number }, figures: ListenerFigures, limitMs: number): Promise<void> {
   figures.cases++;
-  const tag = `${c.name}`;
+  const tag = `#${c.n} ${c.name}`;
   switch (c.type) {
     case 'bytes': {
       const r = await bytesCase(target.raw, c.data, limitMs);
@@ -173,6 +175,10 @@ async function runCase(target: Target, c: FuzzCase, figures: ListenerFigures, li
       figures.answered++;
       return;
   }
+}
+
+function picked(p: FuzzOptions['pick'], c: FuzzCase & { n: number }): boolean {
+  return (!p?.numbers || p.numbers.includes(c.n)) && (!p?.types || p.types.includes(c.type));
 }
 
 /** A head the HTTP parser may drop without a status (no request line it can read at all). */
@@ -230,8 +236,11 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzReport> {
     for (let done = 0; done < o.cases && crashes.length === 0; done += o.batch) {
       const n = Math.min(o.batch, o.cases - done);
       // Interleaved by listener, so no single one takes all the concurrency; cases drawn in a fixed order (reproducible).
-      const work = Array.from({ length: n }, () => chosen.map((t) => makeCase(rand.get(t.name)!, t.kind, t.raw.tls, hello)))
-        .flatMap((row) => row.map((c, i) => () => runCase(chosen[i]!, c, figures.get(chosen[i]!.name)!, limitMs)));
+      // Each case is named with its number per listener, so a failure is replayed by `fuzz/replay.ts`.
+      const work = Array.from({ length: n }, (_, k) => chosen.map((t) => ({ ...makeCase(rand.get(t.name)!, t.kind, t.raw.tls, hello), n: done + k + 1 })))
+        .flatMap((row) => row.map((c, i) => [c, chosen[i]!] as const))
+        .filter(([c]) => picked(o.pick, c))
+        .map(([c, t]) => () => runCase(t, c, figures.get(t.name)!, limitMs));
       await pool(work, o.concurrency, () => (maxRss = Math.max(maxRss, rssMiB(pid))));
       await checkHealth(`cases ${done + 1}-${done + n}`);
       // The trace keeps up to 200,000 events by design (~5 per case here): cleared so the band measures leaks, not the trace.
