@@ -109,7 +109,7 @@ export function connContext(deps: ListenDeps, identity: ListenerIdentity, peerAd
 export function acceptTls(stream: Duplex, context: SecureContext, ctx: ConnContext, timeoutMs = 10_000): Promise<TLSSocket> {
   return new Promise((resolve, reject) => {
     const tls = new TLSSocket(stream, { isServer: true, secureContext: context });
-    const deadline = ioDeadline(timeoutMs, () => fail(new Error('TLS handshake timed out')));
+    const deadline = ioDeadline(timeoutMs, () => fail(new Error(`TLS handshake not finished within ${timeoutMs} ms`)));
     const fail = (err: Error) => {
       deadline.clear();
       ctx.trace('error', `TLS handshake failed: ${err.message}`);
