@@ -57,7 +57,7 @@ const report = await runFuzz({
     }),
   },
   // Short deadlines so slow and idle cases end in seconds; the same code paths as the defaults.
-  timeouts: { handshakeMs: 5_000, headersMs: 3_000, requestMs: 6_000, idleMs: 3_000 },
+  timeouts: { handshakeMs: 5_000, headersMs: 3_000, requestMs: 6_000, idleMs: 3_000, authdCommandMs: 3_000, rdpRequestMs: 3_000, sshIdentMs: 3_000 },
   log: values.json ? undefined : (l) => process.stdout.write(l + '\n'),
 });
 if (values.json) process.stdout.write(JSON.stringify(report) + '\n');
