@@ -16,9 +16,9 @@ import { parseAnswer } from '../../fuzz/raw-http.ts';
  * blocking this thread past the deadline, right after the request is sent, is exactly "the lab was
  * busy". Every request must get its answer in the protocol's own form.
  */
-const TIMEOUTS = { handshakeMs: 200, authdCommandMs: 200, rdpRequestMs: 200 };
+const TIMEOUTS = { handshakeMs: 200, authdCommandMs: 200, rdpRequestMs: 200, headersMs: 300, requestMs: 600 };
 /** Busy for three deadlines: whatever the machine's speed, every deadline has passed when the loop runs again. */
-const BUSY_MS = 3 * Math.max(...Object.values(TIMEOUTS));
+const BUSY_MS = 3 * Math.max(TIMEOUTS.handshakeMs, TIMEOUTS.authdCommandMs, TIMEOUTS.rdpRequestMs);
 
 let lab: Lab;
 
@@ -131,5 +131,57 @@ describe('a request sent in time gets its answer when the lab is busy past the h
     expect(r.error).toBeUndefined();
     expect([...r.got.subarray(0, 2)]).toEqual([3, 0]);
     expect(r.got[5]).toBe(0xd0);
+  });
+});
+
+/**
+ * The same fuzz run's other loss: a client still sending a body the server will not read (too
+ * large, or too slow) and reading its answer late. The server used to close 1 s after a 408 (at once
+ * after a SOAP 413) with the client's bytes unread, so the kernel reset the connection and the
+ * answer was discarded at the client before it read it. Now it lingers: FIN, read and drop, until
+ * the client hangs up.
+ */
+describe('an answer the client reads late is not lost to a reset', () => {
+  /** Writes `head`, then a piece of body every 20 ms, reading nothing for `readAfterMs`; resolves with the answer. */
+  function uploadReadingLate(e: Endpoint, head: string, readAfterMs: number): Promise<{ got: Buffer; error?: string }> {
+    return new Promise((resolve) => {
+      const socket = tlsConnect({ host: e.bindAddress, port: e.port, rejectUnauthorized: false });
+      let got = Buffer.alloc(0);
+      let pump: NodeJS.Timeout | undefined;
+      const done = (error?: string) => {
+        clearInterval(pump);
+        socket.destroy();
+        resolve({ got, error });
+      };
+      socket.on('data', (d: Buffer) => {
+        got = Buffer.concat([got, d]);
+        if (httpComplete(got)) done();
+      });
+      socket.on('error', (err: NodeJS.ErrnoException) => done(err.code ?? err.message));
+      socket.once('close', () => done());
+      socket.once('secureConnect', () => {
+        socket.write(head);
+        socket.pause();
+        pump = setInterval(() => socket.writable && socket.write(Buffer.alloc(16 * 1024, 0x20)), 20);
+        setTimeout(() => socket.resume(), readAfterMs);
+      });
+    });
+  }
+  // Past the request deadline and the 1 s the server used to wait before cutting.
+  const READ_AFTER_MS = 2 * TIMEOUTS.requestMs + 1_000;
+
+  test.each(['vcenter', 'esxi'])('%s SOAP: a body over the 2 MiB cap gets its 413 SOAP fault', async (component) => {
+    const r = await uploadReadingLate(endpoint(component, 'https'), 'POST /sdk HTTP/1.1\r\nhost: lab\r\ncontent-type: text/xml\r\ncontent-length: 20000000\r\n\r\n', READ_AFTER_MS);
+    expect(r.error, 'the connection was reset instead of answered').toBeUndefined();
+    const a = parseAnswer(r.got);
+    expect(a.status).toBe(413);
+    expect(a.body).toContain('InvalidRequest');
+  });
+
+  // Every HTTPS listener shares this path (node:http's request deadline); SOAP reads bodies without an auth check first.
+  test.each(['vcenter', 'esxi'])('%s: a slow upload past the request deadline gets its 408', async (component) => {
+    const r = await uploadReadingLate(endpoint(component, 'https'), `POST /sdk HTTP/1.1\r\nhost: lab\r\ncontent-type: application/json\r\ncontent-length: 1000000\r\n\r\n`, READ_AFTER_MS);
+    expect(r.error, 'the connection was reset instead of answered').toBeUndefined();
+    expect(parseAnswer(r.got).status).toBe(408);
   });
 });
