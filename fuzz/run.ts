@@ -66,6 +66,8 @@ else {
   for (const l of report.listeners) {
     process.stdout.write(`  ${l.listener.padEnd(28)} cases ${l.cases}  answered ${l.answered}  closed ${l.closed}  5xx ${l.status5xx}  hangs ${l.hangs.length}  unanswered ${l.unanswered.length}\n`);
     for (const h of [...l.hangs, ...l.unanswered].slice(0, 5)) process.stdout.write(`      ${h}\n`);
+    // SOAP faults are HTTP 500 by SOAP 1.1: only other listeners' 5xx answers are listed.
+    if (!/vcenter|esxi/.test(l.listener)) for (const e of l.serverErrors.slice(0, 5)) process.stdout.write(`      5xx: ${e}\n`);
   }
   process.stdout.write(`  crashes ${report.crashes.length}  health failures ${report.healthFailures.length}  RSS baseline ${report.rss.baselineMiB} MiB, max ${report.rss.maxMiB}, final ${report.rss.finalMiB}, over band ${report.rss.overBand.length}\n`);
   for (const x of [...report.crashes, ...report.healthFailures, ...report.rss.overBand].slice(0, 10)) process.stdout.write(`    ${x}\n`);
