@@ -99,8 +99,9 @@ describe('plain-TCP listeners close idle connections after their configured time
     const e = endpoint('authd');
     const { socket } = await connectRaw(e.bindAddress, e.port, banner('220 '));
     const port = socket.localPort;
-    const tls = await startTls(socket);
+    // Counted from before TLS starts: the server's clock starts later, so this never undercounts.
     const since = performance.now();
+    const tls = await startTls(socket);
     const r = await idleUntilClosed(tls, since, GIVE_UP_MS);
     expect(r.closed, 'still open').toBe(true);
     expect(r.idleMs).toBeGreaterThanOrEqual(TIMEOUTS.authdCommandMs - CLOCK_MS);
