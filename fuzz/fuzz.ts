@@ -7,7 +7,7 @@ import { randomInt } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { seededRandom } from '../simulators/core/seeded.ts';
 import type { Endpoint } from '../simulators/core/types.ts';
-import type { ServerTimeouts } from '../simulators/core/net/timeouts.ts';
+import { resolveTimeouts, type ServerTimeouts } from '../simulators/core/net/timeouts.ts';
 import { makeCase, type FuzzCase, type ListenerKind } from './cases.ts';
 import { rawExchange, type RawTarget } from './raw-http.ts';
 import { holdConnection } from './slow-clients.ts';
@@ -24,6 +24,8 @@ export interface FuzzOptions {
   only?: string;
   /** Server timeouts of the lab under fuzz: short, so slow and idle cases end quickly. */
   timeouts: ServerTimeouts;
+  /** Replay: run only these case numbers (per listener, from 1) and/or case types; every case is still drawn, so numbers stay the same. */
+  pick?: { numbers?: number[]; types?: FuzzCase['type'][] };
   /** Cases in flight at once, over all listeners. */
   concurrency: number;
   pkiDir?: string;
@@ -53,11 +55,13 @@ export interface FuzzReport {
 }
 
 /**
- * Longest a case may take before it counts as a hang: past the slowest deadline a listener has
- * (authd's 30 s command wait; the probes' 10 s; the lab's configured ones), with margin for a loaded machine.
+ * Longest a case may take before it counts as a hang: past the slowest deadline an unauthenticated
+ * client can run into, as configured for this lab (defaults where not), plus the longest a server
+ * may linger after its answer (30 s, body caps) as margin. Only a hang ever waits this long.
  */
-function hangMs(t: ServerTimeouts): number {
-  return Math.max(30_000, t.requestMs ?? 0, t.headersMs ?? 0) + 30_000;
+export function hangMs(t: ServerTimeouts): number {
+  const r = resolveTimeouts(t);
+  return Math.max(r.handshakeMs, r.headersMs, r.requestMs, r.idleMs, r.authdCommandMs, r.rdpRequestMs, r.sshIdentMs) + 30_000;
 }
 
 function kindOf(e: Endpoint): ListenerKind | undefined {
@@ -133,9 +137,9 @@ function datagram(t: RawTarget, data: Buffer): Promise<void> {
   });
 }
 
-async function runCase(target: Target, c: FuzzCase, figures: ListenerFigures, limitMs: number): Promise<void> {
+async function runCase(target: Target, c: FuzzCase & { n: number }, figures: ListenerFigures, limitMs: number): Promise<void> {
   figures.cases++;
-  const tag = `${c.name}`;
+  const tag = `#${c.n} ${c.name}`;
   switch (c.type) {
     case 'bytes': {
       const r = await bytesCase(target.raw, c.data, limitMs);
@@ -175,22 +179,41 @@ async function runCase(target: Target, c: FuzzCase, figures: ListenerFigures, li
   }
 }
 
+function picked(p: FuzzOptions['pick'], c: FuzzCase & { n: number }): boolean {
+  return (!p?.numbers || p.numbers.includes(c.n)) && (!p?.types || p.types.includes(c.type));
+}
+
 /** A head the HTTP parser may drop without a status (no request line it can read at all). */
 function malformedHead(head: string): boolean {
   return !/^[A-Z]+ \S+ HTTP\/1\.1\r\n/.test(head);
 }
 
-async function startLabChild(o: FuzzOptions): Promise<{ child: ChildProcess; summary: { endpoints: Endpoint[]; admin: { url: string }; guestToken: string; credentials: Record<string, { user: string; password: string }> } }> {
+interface LabChild {
+  child: ChildProcess;
+  summary: { endpoints: Endpoint[]; admin: { url: string }; guestToken: string; credentials: Record<string, { user: string; password: string }> };
+  /** A full garbage collection in the lab process (it answers when done). */
+  collectGarbage(): Promise<void>;
+}
+
+async function startLabChild(o: FuzzOptions): Promise<LabChild> {
   const entry = fileURLToPath(new URL('./lab-child.ts', import.meta.url));
   const addressBlock = `127.${randomInt(16, 250)}.${randomInt(0, 250)}`;
-  const child = spawn(process.execPath, ['--import', 'tsx', entry, JSON.stringify({ timeouts: o.timeouts, pkiDir: o.pkiDir, addressBlock })], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', entry, JSON.stringify({ timeouts: o.timeouts, pkiDir: o.pkiDir, addressBlock })], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr!.on('data', (d) => (stderr = (stderr + d).slice(-4000)));
+  const lines = createInterface({ input: child.stdout! });
   const line = await new Promise<string>((resolve, reject) => {
-    createInterface({ input: child.stdout! }).once('line', resolve);
+    lines.once('line', resolve);
     child.once('exit', (code) => reject(new Error(`the fuzz lab exited (${code}) before it was ready: ${stderr}`)));
   });
-  return { child, summary: JSON.parse(line) };
+  const collectGarbage = () =>
+    new Promise<void>((resolve) => {
+      // Bounded: a lab that died does not answer (the crash is reported on its own).
+      const timer = setTimeout(resolve, 30_000);
+      lines.once('line', () => (clearTimeout(timer), resolve()));
+      child.kill('SIGUSR2');
+    });
+  return { child, summary: JSON.parse(line), collectGarbage };
 }
 
 /** Runs the seeded fuzz campaign against a lab in a child process; every loop is bounded in count and time. */
@@ -199,7 +222,7 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzReport> {
   const log = o.log ?? (() => {});
   const limitMs = hangMs(o.timeouts);
   const hello = await captureClientHello();
-  const { child, summary } = await startLabChild(o);
+  const { child, summary, collectGarbage } = await startLabChild(o);
   const crashes: string[] = [];
   child.once('exit', (code, signal) => crashes.push(`lab process exited (${code ?? signal})`));
   const targets: Target[] = [];
@@ -230,12 +253,17 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzReport> {
     for (let done = 0; done < o.cases && crashes.length === 0; done += o.batch) {
       const n = Math.min(o.batch, o.cases - done);
       // Interleaved by listener, so no single one takes all the concurrency; cases drawn in a fixed order (reproducible).
-      const work = Array.from({ length: n }, () => chosen.map((t) => makeCase(rand.get(t.name)!, t.kind, t.raw.tls, hello)))
-        .flatMap((row) => row.map((c, i) => () => runCase(chosen[i]!, c, figures.get(chosen[i]!.name)!, limitMs)));
+      // Each case is named with its number per listener, so a failure is replayed by `fuzz/replay.ts`.
+      const work = Array.from({ length: n }, (_, k) => chosen.map((t) => ({ ...makeCase(rand.get(t.name)!, t.kind, t.raw.tls, hello), n: done + k + 1 })))
+        .flatMap((row) => row.map((c, i) => [c, chosen[i]!] as const))
+        .filter(([c]) => picked(o.pick, c))
+        .map(([c, t]) => () => runCase(t, c, figures.get(t.name)!, limitMs));
       await pool(work, o.concurrency, () => (maxRss = Math.max(maxRss, rssMiB(pid))));
       await checkHealth(`cases ${done + 1}-${done + n}`);
       // The trace keeps up to 200,000 events by design (~5 per case here): cleared so the band measures leaks, not the trace.
       await resetLab(summary.admin.url, summary.credentials.admin);
+      // Memory held, not garbage awaiting collection: every reading, the baseline too, follows a full GC.
+      await collectGarbage();
       // The first batch warms the lab up (compiled code, TLS buffers): the band is measured from there.
       if (baseline === 0) baseline = rssMiB(pid);
       const now = await settledRss(pid, baseline, 1.2, 60_000);

@@ -7,6 +7,8 @@ export interface SlowResult {
   closed: boolean;
   /** Status of the last answer seen (408 for a request timeout, 200... for the keep-alive request). */
   status?: number;
+  /** Milliseconds from the connect call to the close (or to giving up). */
+  elapsedMs: number;
 }
 
 /**
@@ -23,6 +25,7 @@ export function holdConnection(t: RawTarget, kind: SlowKind, opts: { dripMs?: nu
   const dripMs = opts.dripMs ?? 100;
   const target = kind === 'idle-tcp' ? { ...t, tls: false } : t;
   return new Promise((resolve) => {
+    const started = performance.now();
     const socket = rawConnect(target);
     let received = Buffer.alloc(0);
     let drip: NodeJS.Timeout | undefined;
@@ -30,7 +33,7 @@ export function holdConnection(t: RawTarget, kind: SlowKind, opts: { dripMs?: nu
       clearTimeout(giveUp);
       clearInterval(drip);
       socket.destroy();
-      resolve({ closed, status: lastStatus(received) });
+      resolve({ closed, status: lastStatus(received), elapsedMs: performance.now() - started });
     };
     const giveUp = setTimeout(() => finish(false), opts.giveUpMs);
     socket.on('data', (d: Buffer) => (received = Buffer.concat([received, d]).subarray(-4096)));

@@ -20,7 +20,7 @@ export function addLabOptions(cmd: Command, defaultBlock?: string): Command {
     .option('--pki-dir <dir>', 'where the lab CA and keys are cached (default ~/.cache/bpsim/pki)')
     .addOption(new Option('--lockout <mode>', 'account lockout and activation throttling: VMware\'s defaults (default) or none').choices(['vmware', 'off']))
     .addOption(timingOption())
-    .option('--timeouts <list>', 'server timeouts in ms, e.g. handshake=10000,headers=30000,request=300000,idle=30000 (docs/reliability.md)', parseTimeouts)
+    .option('--timeouts <list>', 'server timeouts in ms, e.g. handshake=10000,headers=30000,request=300000,idle=30000,authd=30000,rdp=10000,ssh=10000 (also nfc-message, nfc-idle, nfc-drain; docs/reliability.md)', parseTimeouts)
     .addOption(new Option('--host-names <mode>', 'name: hand out host names (vcenter.lab.test; map them with bpsim hosts or --etc-hosts); ip: register hosts by address, so every URL and ticket works without a resolver').choices(['name', 'ip']).default('name'));
 }
 
@@ -29,12 +29,27 @@ export function timingOption(byDefault = 'standard'): Option {
   return new Option('--timing <profile>', `simulated task and lease durations: fast (none, for test suites), standard (tens of ms) or realistic (vCenter-like seconds; docs/scenarios.md); default: ${byDefault}`).choices([...TIMING_PROFILES]);
 }
 
+/** `--timeouts` names and the option each sets (docs/reliability.md, "Server timeouts"). */
+const TIMEOUT_NAMES: Record<string, keyof ServerTimeouts> = {
+  handshake: 'handshakeMs',
+  headers: 'headersMs',
+  request: 'requestMs',
+  idle: 'idleMs',
+  authd: 'authdCommandMs',
+  'nfc-message': 'nfcMessageMs',
+  'nfc-idle': 'nfcIdleMs',
+  'nfc-drain': 'nfcDrainMs',
+  rdp: 'rdpRequestMs',
+  ssh: 'sshIdentMs',
+};
+
 function parseTimeouts(v: string): ServerTimeouts {
-  const out: Record<string, number> = {};
+  const out: ServerTimeouts = {};
   for (const part of v.split(',').filter(Boolean)) {
-    const m = /^(handshake|headers|request|idle)=(\d+)$/.exec(part.trim());
-    if (!m) throw new Error(`expected name=milliseconds with name handshake, headers, request or idle, got "${part}"`);
-    out[`${m[1]}Ms`] = Number(m[2]);
+    const m = /^([a-z-]+)=(\d+)$/.exec(part.trim());
+    const key = m && Object.hasOwn(TIMEOUT_NAMES, m[1]!) ? TIMEOUT_NAMES[m[1]!] : undefined;
+    if (!m || !key) throw new Error(`expected name=milliseconds with name ${Object.keys(TIMEOUT_NAMES).join(', ')}, got "${part}"`);
+    out[key] = Number(m[2]);
   }
   return resolveTimeouts(out);
 }

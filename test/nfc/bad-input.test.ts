@@ -2,7 +2,7 @@ import { describe, test, expect, beforeAll, afterAll } from 'vitest';
 import { randomBytes } from 'node:crypto';
 import { connect as tlsConnect } from 'node:tls';
 import type { Duplex } from 'node:stream';
-import { startNfcLab, type NfcLab } from './harness.ts';
+import { startNfcLab, nfcStream as openNfcStream, aioReady as openAio, type NfcLab } from './harness.ts';
 import { RawReader } from '../helpers/raw-bytes.ts';
 import { NfcConnection, connectAuthd } from '../../proxy/clients/nfc/index.ts';
 import {
@@ -47,26 +47,8 @@ async function rawAuthd(): Promise<{ sock: Duplex; reader: ByteReader }> {
   return { sock, reader };
 }
 
-async function nfcStream(): Promise<{ s: Duplex; r: ByteReader }> {
-  const vm = t.vm('web01');
-  const path = t.disks.get(vm.moid, 2000)!.currentFileName;
-  const s = await connectAuthd(t.net, { host: t.host, sslThumbprint: t.sha1, sessionId: t.ticket(vm, [path]).sessionId });
-  return { s, r: new ByteReader(s, 1 << 20, 10_000) };
-}
-
-async function aioReady(): Promise<{ s: Duplex; r: ByteReader }> {
-  const { s, r } = await nfcStream();
-  s.write(encodeClassic(NfcMsg.HANDSHAKE, Buffer.from('PlainText')));
-  s.write(encodeClassic(NfcMsg.SESSION_PARAMS));
-  expect(classicType(await r.read(NFC_MSG_SIZE))).toBe(NfcMsg.SESSION_PARAMS_REPLY);
-  s.write(encodeVersion(11));
-  expect((await r.read(NFC_MSG_SIZE)).readUInt32LE(4)).toBe(11);
-  s.write(encodeConnectionData(4, 7));
-  s.write('vddknbdmode');
-  s.write(encodeClassic(NfcMsg.AIO_SESSION_OPEN));
-  expect(classicType(await r.read(NFC_MSG_SIZE))).toBe(NfcMsg.AIO_SESSION_OPEN);
-  return { s, r };
-}
+const nfcStream = () => openNfcStream(t);
+const aioReady = () => openAio(t);
 
 async function expectAioError(r: ByteReader, code: number, errType: number = NfcErrType.PROTOCOL) {
   const h = decodeAioHeader(await r.read(16));

@@ -7,6 +7,10 @@ import { mergeCredentials } from '../../simulators/credentials.ts';
 import type { LabWorld } from '../../simulators/world.ts';
 import type { VmSpec } from '../../simulators/inventory/types.ts';
 import { ProxyNet } from '../../proxy/net/proxy-net.ts';
+import { connectAuthd } from '../../proxy/clients/nfc/index.ts';
+import type { ServerTimeouts } from '../../simulators/core/net/timeouts.ts';
+import { ByteReader, NFC_MSG_SIZE, NfcMsg, classicType, encodeClassic, encodeConnectionData, encodeVersion } from '../../simulators/core/codecs/nfc/index.ts';
+import type { Duplex } from 'node:stream';
 
 export interface NfcLab {
   lab: CoreLab<LabWorld>;
@@ -22,9 +26,9 @@ export interface NfcLab {
 }
 
 /** One ESXi-like component serving 902 over the default inventory; tickets issued straight from the store. */
-export async function startNfcLab(opts: { seed?: string; ports?: 'offset' } = {}): Promise<NfcLab> {
+export async function startNfcLab(opts: { seed?: string; ports?: 'offset'; timeouts?: ServerTimeouts } = {}): Promise<NfcLab> {
   const seed = opts.seed ?? 'nfc-test';
-  const lab = await CoreLab.create<LabWorld>({ seed, options: {} } as LabWorld, { credentials: mergeCredentials() });
+  const lab = await CoreLab.create<LabWorld>({ seed, options: {} } as LabWorld, { credentials: mergeCredentials(), timeouts: opts.timeouts });
   const world = lab.world;
   world.inventory = buildInventory({ seed, domain: 'lab.test' }, (n) => lab.addressOf(n));
   const disks = createDiskStore(world.inventory);
@@ -46,4 +50,27 @@ export async function startNfcLab(opts: { seed?: string; ports?: 'offset' } = {}
     ticket: (vm, files, mode = 'read', h = host.name) =>
       world.nfcTickets.issue({ host: h, sslThumbprint: sha1, mode, vm: vm.moid, files }),
   };
+}
+
+/** An NFC stream right after authd's PROXY (a ticket for web01's first disk), before the classic handshake. */
+export async function nfcStream(t: NfcLab): Promise<{ s: Duplex; r: ByteReader }> {
+  const vm = t.vm('web01');
+  const path = t.disks.get(vm.moid, 2000)!.currentFileName;
+  const s = await connectAuthd(t.net, { host: t.host, sslThumbprint: t.sha1, sessionId: t.ticket(vm, [path]).sessionId });
+  return { s, r: new ByteReader(s, 1 << 20, 10_000) };
+}
+
+/** An NFC stream past the classic handshake, in the asynchronous I/O phase, written by hand (not bpsim's client). */
+export async function aioReady(t: NfcLab): Promise<{ s: Duplex; r: ByteReader }> {
+  const { s, r } = await nfcStream(t);
+  s.write(encodeClassic(NfcMsg.HANDSHAKE, Buffer.from('PlainText')));
+  s.write(encodeClassic(NfcMsg.SESSION_PARAMS));
+  if (classicType(await r.read(NFC_MSG_SIZE)) !== NfcMsg.SESSION_PARAMS_REPLY) throw new Error('no SESSION_PARAMS_REPLY');
+  s.write(encodeVersion(11));
+  if ((await r.read(NFC_MSG_SIZE)).readUInt32LE(4) !== 11) throw new Error('version 11 refused');
+  s.write(encodeConnectionData(4, 7));
+  s.write('vddknbdmode');
+  s.write(encodeClassic(NfcMsg.AIO_SESSION_OPEN));
+  if (classicType(await r.read(NFC_MSG_SIZE)) !== NfcMsg.AIO_SESSION_OPEN) throw new Error('no AIO_SESSION_OPEN');
+  return { s, r };
 }

@@ -40,20 +40,43 @@ export function timedHttpServer(timeouts: ServerTimeouts | undefined): Server {
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
     // A header or request timeout arrives here too (Node leaves the answer to this listener).
     const status = err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : '400 Bad Request';
-    if (socket.writable) socket.end(`HTTP/1.1 ${status}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
-    // A client that never reads would hold the half-closed socket open: give the answer a moment, then cut.
-    setTimeout(() => socket.destroy(), 1_000).unref();
+    answerAndLinger(socket, `HTTP/1.1 ${status}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
   });
   // node:http hands CONNECT (and Upgrade requests) to these events, never to 'request', and with no
   // listener drops the connection without a word: no listener here tunnels or upgrades, so say so.
   const refuse = (req: IncomingMessage, socket: Duplex) => {
     const status = req.method === 'CONNECT' ? '405 Method Not Allowed' : '501 Not Implemented';
-    socket.end(`HTTP/1.1 ${status}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
-    setTimeout(() => socket.destroy(), 1_000).unref();
+    answerAndLinger(socket, `HTTP/1.1 ${status}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
   };
   server.on('connect', refuse);
   server.on('upgrade', refuse);
   return server;
+}
+
+/** How long a closing connection waits for the client to finish sending and hang up: nginx's lingering_time. */
+const LINGER_MS = 30_000;
+
+/**
+ * Ends a connection after its last answer without losing that answer. The client may still be
+ * sending (a body the server no longer reads); closing with its bytes unread makes the kernel reset
+ * the connection, and a reset discards the answer at a client that has not read it yet: issue 17's
+ * fuzz run saw 408s after slow uploads on a busy lab arrive as resets (the socket used to be cut
+ * 1 s after the answer). So: FIN after the answer, then read and drop what still comes until the
+ * client hangs up, LINGER_MS at most (only a socket is held; nothing is kept).
+ */
+export function lingerClose(socket: Duplex): void {
+  if (socket.destroyed) return;
+  const cut = setTimeout(() => socket.destroy(), LINGER_MS).unref();
+  socket.once('close', () => clearTimeout(cut));
+  socket.on('data', () => {});
+  socket.end();
+  socket.resume();
+}
+
+/** Writes a last answer (raw bytes: the parser is gone) and closes the connection as lingerClose does. */
+export function answerAndLinger(socket: Duplex, answer: string): void {
+  if (socket.writable) socket.write(answer);
+  lingerClose(socket);
 }
 
 /** A connection lives at most one interval past its deadline; a quarter of the shortest keeps that small. */

@@ -9,6 +9,7 @@ import type { FaultRegistry } from '../faults/registry.ts';
 import { applyConnectionFault, CONNECTION_FAULTS } from './conn-faults.ts';
 import { httpEngine } from './http-engine.ts';
 import { DEFAULT_TIMEOUTS, type ServerTimeouts } from './timeouts.ts';
+import { ioDeadline } from './deadline.ts';
 
 export interface ListenerIdentity {
   component: string;
@@ -108,9 +109,9 @@ export function connContext(deps: ListenDeps, identity: ListenerIdentity, peerAd
 export function acceptTls(stream: Duplex, context: SecureContext, ctx: ConnContext, timeoutMs = 10_000): Promise<TLSSocket> {
   return new Promise((resolve, reject) => {
     const tls = new TLSSocket(stream, { isServer: true, secureContext: context });
-    const timer = setTimeout(() => fail(new Error('TLS handshake timed out')), timeoutMs);
+    const deadline = ioDeadline(timeoutMs, () => fail(new Error(`TLS handshake not finished within ${timeoutMs} ms`)));
     const fail = (err: Error) => {
-      clearTimeout(timer);
+      deadline.clear();
       ctx.trace('error', `TLS handshake failed: ${err.message}`);
       tls.destroy();
       stream.destroy();
@@ -120,12 +121,12 @@ export function acceptTls(stream: Duplex, context: SecureContext, ctx: ConnConte
     // A client that connects and leaves without a word raises no TLS error: without this the
     // handshake timer would keep a stopped lab's process alive until it fired.
     const gone = () => {
-      clearTimeout(timer);
+      deadline.clear();
       reject(new Error('connection closed before the TLS handshake'));
     };
     stream.once('close', gone);
     tls.once('secure', () => {
-      clearTimeout(timer);
+      deadline.clear();
       stream.off('close', gone);
       tls.off('error', fail);
       tls.on('error', () => tls.destroy());

@@ -1,4 +1,5 @@
 import type { Duplex } from 'node:stream';
+import { ioDeadline } from './deadline.ts';
 
 export interface ReadFrameOptions {
   /** Bytes to buffer at most before giving up (a 1 MB "line" must not be buffered). */
@@ -31,7 +32,7 @@ export function readFrame(stream: Duplex, opts: ReadFrameOptions): Promise<{ fra
   return new Promise((resolve, reject) => {
     let buf: Buffer = Buffer.alloc(0);
     const finish = (outcome: { frame: Buffer; rest: Buffer } | FrameError) => {
-      clearTimeout(timer);
+      deadline.clear();
       stream.off('data', onData);
       stream.off('end', onEnd);
       stream.off('close', onEnd);
@@ -40,7 +41,7 @@ export function readFrame(stream: Duplex, opts: ReadFrameOptions): Promise<{ fra
       if (outcome instanceof FrameError) reject(outcome);
       else resolve(outcome);
     };
-    const timer = setTimeout(() => finish(new FrameError(`nothing complete within ${opts.timeoutMs} ms`, 'timeout', buf)), opts.timeoutMs);
+    const deadline = ioDeadline(opts.timeoutMs, () => finish(new FrameError(`nothing complete within ${opts.timeoutMs} ms`, 'timeout', buf)));
     const onEnd = () => finish(new FrameError(`peer closed after ${buf.length} bytes`, 'closed', buf));
     const onData = (chunk: Buffer) => {
       buf = buf.length ? Buffer.concat([buf, chunk]) : chunk;

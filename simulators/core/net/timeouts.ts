@@ -15,9 +15,32 @@ export interface ServerTimeouts {
   requestMs?: number;
   /** An open keep-alive connection with no request in progress closes after this (default 30 s). */
   idleMs?: number;
+  /** authd on 902: the first command (TLS start) and each command after it must arrive within this (default 30 s); then the connection closes. */
+  authdCommandMs?: number;
+  /** NFC on 902: each message of the classic handshake and each part of a message must arrive within this (default 60 s). */
+  nfcMessageMs?: number;
+  /** NFC async-I/O phase: a session with no next message for this long is closed (default 120 s). */
+  nfcIdleMs?: number;
+  /** NFC: a peer that reads nothing of a reply for this long is cut (default 60 s). */
+  nfcDrainMs?: number;
+  /** RDP probe on 3389: the X.224 Connection Request must arrive within this (default 10 s). */
+  rdpRequestMs?: number;
+  /** SSH probe on 22: the client's identification line must arrive within this (default 10 s). */
+  sshIdentMs?: number;
 }
 
-export const DEFAULT_TIMEOUTS: Required<ServerTimeouts> = { handshakeMs: 10_000, headersMs: 30_000, requestMs: 300_000, idleMs: 30_000 };
+export const DEFAULT_TIMEOUTS: Required<ServerTimeouts> = {
+  handshakeMs: 10_000,
+  headersMs: 30_000,
+  requestMs: 300_000,
+  idleMs: 30_000,
+  authdCommandMs: 30_000,
+  nfcMessageMs: 60_000,
+  nfcIdleMs: 120_000,
+  nfcDrainMs: 60_000,
+  rdpRequestMs: 10_000,
+  sshIdentMs: 10_000,
+};
 
 /** Fills defaults and refuses combinations node:http rejects (headers may not outlast the request). */
 export function resolveTimeouts(t: ServerTimeouts = {}): Required<ServerTimeouts> {

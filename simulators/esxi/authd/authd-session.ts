@@ -2,12 +2,14 @@ import type { Duplex } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
 import type { ComponentContext } from '../../core/component.ts';
 import { acceptTls, secureContextFor, type ConnContext } from '../../core/net/listen.ts';
+import { ioDeadline } from '../../core/net/deadline.ts';
 import type { LabWorld } from '../../world.ts';
 import {
   AUTHD_BANNER,
   AUTHD_MAX_LINE,
   ByteReader,
   LineTooLongError,
+  ReadTimeoutError,
   NFC_SERVICES,
   RawPipe,
   authdLine,
@@ -25,7 +27,6 @@ export interface AuthdOutcome {
   service: string;
 }
 
-const COMMAND_TIMEOUT_MS = 30_000;
 const MAX_BAD_COMMANDS = 5;
 /** Failed PASS commands one connection may send before authd closes it (lockout mode "vmware"). */
 export const MAX_FAILED_PASS = 3;
@@ -37,7 +38,9 @@ const TLS_RECORD_HANDSHAKE = 0x16;
  */
 export async function runAuthd(ctx: ComponentContext<LabWorld>, raw: Duplex, conn: ConnContext): Promise<AuthdOutcome | undefined> {
   raw.write(`${AUTHD_BANNER}\r\n`);
-  const first = await firstChunk(raw, COMMAND_TIMEOUT_MS);
+  const commandMs = ctx.timeouts.authdCommandMs;
+  const first = await firstChunk(raw, commandMs);
+  if (first === 'timeout') return idle(raw, conn, commandMs);
   if (!first) return end(raw);
   if (first[0] !== TLS_RECORD_HANDSHAKE) {
     conn.trace('error', 'authd: command before TLS');
@@ -52,7 +55,7 @@ export async function runAuthd(ctx: ComponentContext<LabWorld>, raw: Duplex, con
   } catch {
     return end(raw);
   }
-  const reader = new ByteReader(tls, 16 * 1024, COMMAND_TIMEOUT_MS);
+  const reader = new ByteReader(tls, 16 * 1024, commandMs);
   const reply = (code: number, text: string) => {
     conn.trace('response', `${code} ${text}`);
     tls.write(authdLine(code, text));
@@ -76,6 +79,7 @@ export async function runAuthd(ctx: ComponentContext<LabWorld>, raw: Duplex, con
       line = await reader.readLine(AUTHD_MAX_LINE);
     } catch (err) {
       if (err instanceof LineTooLongError) return fail(500, 'Line too long.');
+      if (err instanceof ReadTimeoutError) return idle(raw, conn, commandMs);
       return end(raw);
     }
     const { command, arg } = parseAuthdCommand(line);
@@ -191,10 +195,10 @@ async function handOver(
   }
 }
 
-function firstChunk(raw: Duplex, timeoutMs: number): Promise<Buffer | undefined> {
+function firstChunk(raw: Duplex, timeoutMs: number): Promise<Buffer | 'timeout' | undefined> {
   return new Promise((resolve) => {
-    const done = (b: Buffer | undefined) => {
-      clearTimeout(timer);
+    const done = (b: Buffer | 'timeout' | undefined) => {
+      deadline.clear();
       raw.off('data', onData);
       raw.off('close', onClose);
       raw.pause();
@@ -202,10 +206,16 @@ function firstChunk(raw: Duplex, timeoutMs: number): Promise<Buffer | undefined>
     };
     const onData = (b: Buffer) => done(b);
     const onClose = () => done(undefined);
-    const timer = setTimeout(() => done(undefined), timeoutMs);
+    const deadline = ioDeadline(timeoutMs, () => done('timeout'));
     raw.on('data', onData);
     raw.once('close', onClose);
   });
+}
+
+/** authd says nothing to a silent client (vmware-authd just closes); the trace says why. */
+function idle(raw: Duplex, conn: ConnContext, ms: number): undefined {
+  conn.trace('error', `authd: no command within ${ms} ms; closing`);
+  return end(raw);
 }
 
 function end(raw: Duplex): undefined {

@@ -1,6 +1,7 @@
 import type { Duplex } from 'node:stream';
 import type { ConnContext } from '../../core/net/listen.ts';
 import type { FaultRegistry } from '../../core/faults/registry.ts';
+import type { ServerTimeouts } from '../../core/net/timeouts.ts';
 import type { DiskView } from '../../disk/contract.ts';
 import type { LabWorld } from '../../world.ts';
 import {
@@ -41,6 +42,8 @@ export interface NfcEnv {
   conn: ConnContext;
   /** NFC runs under TLS (ha-nfcssl); encrypted disks refuse plain NBD. */
   ssl: boolean;
+  /** The lab's server timeouts (NFC's message, idle and drain deadlines). */
+  timeouts: Pick<Required<ServerTimeouts>, 'nfcMessageMs' | 'nfcIdleMs' | 'nfcDrainMs'>;
 }
 
 interface OpenFile {
@@ -57,8 +60,6 @@ interface PendingWrite {
   failed: boolean;
 }
 
-const IDLE_TIMEOUT_MS = 120_000;
-const DRAIN_TIMEOUT_MS = 60_000;
 const MAX_OPEN_FILES = 16;
 const MAX_PENDING_WRITES = 64;
 /** Read-reply data bytes per socket write (16 fragments). */
@@ -86,7 +87,7 @@ export class AioSession {
   /** Serves until CLOSE_SESSION; NfcFailure with fatal=true ends the connection. */
   async run(): Promise<void> {
     for (;;) {
-      const h = decodeAioHeader(await this.reader.read(AIO_HEADER_SIZE, IDLE_TIMEOUT_MS));
+      const h = decodeAioHeader(await this.reader.read(AIO_HEADER_SIZE, this.env.timeouts.nfcIdleMs));
       if (h.magic !== AIO_MAGIC) throw new NfcFailure(Vix.INVALID_ARG, `invalid AIO header magic 0x${h.magic.toString(16)}`, true);
       if (h.size > AIO_PAYLOAD_MAX) throw new NfcFailure(Vix.INVALID_ARG, `AIO message announces ${h.size} payload bytes (limit ${AIO_PAYLOAD_MAX})`, true);
       const expected = AIO_PAYLOAD_SIZE[h.type];
@@ -244,7 +245,7 @@ export class AioSession {
           }
         }
       }
-      if (!flowing) await drained(this.stream);
+      if (!flowing) await drained(this.stream, this.env.timeouts.nfcDrainMs);
     }
     this.bytesRead += length;
   }
@@ -276,7 +277,7 @@ export class AioSession {
   }
 }
 
-function drained(stream: Duplex): Promise<void> {
+function drained(stream: Duplex, drainMs: number): Promise<void> {
   return new Promise((resolve, reject) => {
     const done = (err?: Error) => {
       clearTimeout(timer);
@@ -287,7 +288,7 @@ function drained(stream: Duplex): Promise<void> {
     };
     const onDrain = () => done();
     const onClose = () => done(new NfcFailure(Vix.HOST_TCP_CONN_LOST, 'connection closed while sending', true));
-    const timer = setTimeout(() => done(new NfcFailure(Vix.HOST_TCP_CONN_LOST, `peer read nothing for ${DRAIN_TIMEOUT_MS} ms`, true)), DRAIN_TIMEOUT_MS);
+    const timer = setTimeout(() => done(new NfcFailure(Vix.HOST_TCP_CONN_LOST, `peer read nothing for ${drainMs} ms`, true)), drainMs);
     stream.on('drain', onDrain);
     stream.once('close', onClose);
   });

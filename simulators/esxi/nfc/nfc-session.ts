@@ -10,7 +10,7 @@ const READ_BUFFER = 256 * 1024;
 
 /** One NFC session after authd: classic handshake, AIO phase, errors in NFC's own form. */
 export async function serveNfc(stream: Duplex, access: NfcAccess, env: NfcEnv): Promise<void> {
-  const reader = new ByteReader(stream, READ_BUFFER, 60_000);
+  const reader = new ByteReader(stream, READ_BUFFER, env.timeouts.nfcMessageMs);
   let aio: AioSession | undefined;
   try {
     const hello = await classicHandshake(stream, reader);

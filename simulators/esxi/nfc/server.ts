@@ -28,6 +28,7 @@ async function serveConnection(ctx: ComponentContext<LabWorld>, raw: Duplex, con
       component: ctx.name,
       conn,
       ssl: authd.service === 'ha-nfcssl',
+      timeouts: ctx.timeouts,
     });
   } catch (err) {
     conn.trace('error', `902: ${(err as Error).message}`);

@@ -67,7 +67,8 @@ export class LabGuestRuntime implements GuestRuntime {
 
   private async openProbe(): Promise<void> {
     if (!this.ctx || this.probe) return;
-    this.probe = this.os === 'windows' ? await startRdpProbe(this.ctx) : await startSshProbe(this.ctx);
+    const t = this.ctx.timeouts;
+    this.probe = this.os === 'windows' ? await startRdpProbe(this.ctx, { requestTimeoutMs: t.rdpRequestMs }) : await startSshProbe(this.ctx, undefined, { identTimeoutMs: t.sshIdentMs });
   }
 
   async detach(): Promise<void> {

@@ -1,0 +1,46 @@
+import { describe, test, expect, beforeAll, afterAll } from 'vitest';
+import { startNfcLab, nfcStream, aioReady, type NfcLab } from '../nfc/harness.ts';
+import { idleUntilClosed } from '../helpers/idle-close.ts';
+
+// NFC's deadlines on 902 (lab options), short here; each test checks the server closed the idle
+// session, not before the configured time, for the reason it traced. No upper bound is timed: the
+// wait gives up only after 60 s.
+const TIMEOUTS = { nfcMessageMs: 400, nfcIdleMs: 600 };
+const GIVE_UP_MS = 60_000;
+/** libuv's timer clock counts whole milliseconds. */
+const CLOCK_MS = 2;
+
+let t: NfcLab;
+beforeAll(async () => {
+  t = await startNfcLab({ timeouts: TIMEOUTS });
+});
+afterAll(async () => {
+  await t?.lab.stop();
+});
+
+const nfcErrors = () => t.lab.recorder.events.filter((e) => e.kind === 'error' && e.summary.startsWith('NFC: ')).map((e) => e.summary);
+
+describe('NFC on 902 closes idle sessions after the lab-configured times', () => {
+  test('nfc-message: no classic handshake message after PROXY', async () => {
+    const before = nfcErrors().length;
+    // Counted from before the session opens: the server's clock starts later, so this never undercounts.
+    const since = performance.now();
+    const { s, r } = await nfcStream(t);
+    r.detach();
+    const r2 = await idleUntilClosed(s, since, GIVE_UP_MS);
+    expect(r2.closed, 'still open').toBe(true);
+    expect(r2.idleMs).toBeGreaterThanOrEqual(TIMEOUTS.nfcMessageMs - CLOCK_MS);
+    expect(nfcErrors().slice(before)).toEqual([`NFC: no data for ${TIMEOUTS.nfcMessageMs} ms`]);
+  });
+
+  test('nfc-idle: no message in the asynchronous I/O phase', async () => {
+    const before = nfcErrors().length;
+    const since = performance.now();
+    const { s, r } = await aioReady(t);
+    r.detach();
+    const r2 = await idleUntilClosed(s, since, GIVE_UP_MS);
+    expect(r2.closed, 'still open').toBe(true);
+    expect(r2.idleMs).toBeGreaterThanOrEqual(TIMEOUTS.nfcIdleMs - CLOCK_MS);
+    expect(nfcErrors().slice(before)).toEqual([`NFC: no data for ${TIMEOUTS.nfcIdleMs} ms`]);
+  });
+});
