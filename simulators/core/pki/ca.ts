@@ -48,7 +48,7 @@ function selfSignedCa(key: KeyObject, subject: CertSubject, days: number): strin
   });
 }
 
-/** A certificate authority that issues leaves; the lab CA is cached on disk, the "unknown" CA for faults is not. */
+/** A certificate authority that issues leaves; the lab CA is cached on disk, a throw-away one (bench) is not. */
 export class CertificateAuthority {
   readonly sha1: string;
   readonly sha256: string;
@@ -78,11 +78,24 @@ export class CertificateAuthority {
     });
   }
 
-  /** A throw-away CA nobody trusts, for the "unknown CA" fault. */
+  /** A throw-away CA nobody trusts (the TLS pipe bench). */
   static async ephemeral(name = 'bpsim unknown CA'): Promise<CertificateAuthority> {
     const [key, leafKey] = await Promise.all([newRsaKey(), newRsaKey()]);
     const subject = { commonName: name, organization: 'not the lab' };
     return new CertificateAuthority(selfSignedCa(key, subject, 365), key, subject, leafKey);
+  }
+
+  /** The shared leaf key as PEM, for certificates made outside this class (selfsigned, for faults). */
+  leafKeyPem(): { privateKey: string; publicKey: string } {
+    return {
+      privateKey: this.leafKey.export({ type: 'pkcs8', format: 'pem' }) as string,
+      publicKey: createPublicKey(this.leafKey).export({ type: 'spki', format: 'pem' }) as string,
+    };
+  }
+
+  /** This CA's certificate and key as PEM, so selfsigned can sign a leaf with it. */
+  signerPem(): { cert: string; key: string } {
+    return { cert: this.cert, key: this.key.export({ type: 'pkcs8', format: 'pem' }) as string };
   }
 
   issue(opts: LeafOptions): IssuedCert {
