@@ -164,7 +164,7 @@ export class CoreLab<World = unknown> {
       dnsNames: [spec.hostname, ...(spec.aliases ?? [])],
       ipAddresses: [...new Set([address, bindAddress])],
     };
-    const cert = this.options.certFor?.(spec.name) ?? this.ca.issue(names);
+    const cert = this.options.certFor?.(spec.name) ?? (await this.ca.leaf(names));
     const listeners = new Set<Listener>();
     const deps: ListenDeps = {
       trace: this.trace,

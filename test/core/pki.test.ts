@@ -1,8 +1,8 @@
 import { describe, test, expect } from 'vitest';
-import { mkdtemp, stat, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, stat, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { X509Certificate } from 'node:crypto';
+import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { CertificateAuthority } from '../../simulators/core/pki/ca.ts';
 
 describe('lab CA', () => {
@@ -48,6 +48,27 @@ describe('lab CA', () => {
       expect(leaf.sha256).toMatch(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/);
       const expired = new X509Certificate(ca.issueExpired({ commonName: 'x', dnsNames: ['x'], ipAddresses: [] }).cert);
       expect(new Date(expired.validTo).getTime()).toBeLessThan(Date.now());
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('leaves are cached per CA and names: a second start reuses the file, other names get their own', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'bpsim-pki-'));
+    try {
+      const names = { commonName: 'esxi-01.lab.test', dnsNames: ['esxi-01.lab.test'], ipAddresses: ['127.77.0.3'] };
+      const first = await (await CertificateAuthority.cached(dir)).leaf(names);
+      const again = await (await CertificateAuthority.cached(dir)).leaf(names);
+      expect(again.cert).toBe(first.cert);
+      expect(await readdir(join(dir, 'leaves'))).toHaveLength(1);
+      const ca = await CertificateAuthority.cached(dir);
+      const x = new X509Certificate(first.cert);
+      expect(x.subjectAltName).toBe('DNS:esxi-01.lab.test, IP Address:127.77.0.3');
+      expect(x.checkIssued(new X509Certificate(ca.cert))).toBe(true);
+      expect(new X509Certificate(first.cert).checkPrivateKey(createPrivateKey(first.key))).toBe(true);
+      const other = await ca.leaf({ ...names, ipAddresses: ['127.77.0.4'] });
+      expect(new X509Certificate(other.cert).subjectAltName).toBe('DNS:esxi-01.lab.test, IP Address:127.77.0.4');
+      expect(await readdir(join(dir, 'leaves'))).toHaveLength(2);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

@@ -1,6 +1,7 @@
-import { createPublicKey, randomBytes, type KeyObject } from 'node:crypto';
+import { createHash, createPublicKey, randomBytes, type KeyObject } from 'node:crypto';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { readdir, rm, stat } from 'node:fs/promises';
 import { buildCertificate, thumbprints, type CertSubject } from './x509.ts';
 import { withDir } from '../dir-errors.ts';
 import { cachedKey, createOnce, newRsaKey } from './key-store.ts';
@@ -111,11 +112,52 @@ export class CertificateAuthority {
       dnsNames: opts.dnsNames,
       ipAddresses: opts.ipAddresses,
     });
-    return { cert, key: this.leafKey.export({ type: 'pkcs8', format: 'pem' }) as string, ...thumbprints(cert) };
+    return { cert, key: this.leafKeyPemCached(), ...thumbprints(cert) };
+  }
+
+  /**
+   * A leaf for these names from the PKI cache, issued (and cached) on a miss: a warm lab start signs
+   * nothing and never loads node-forge. The cache key is this CA, the names, and a 30-day period, so
+   * a cached leaf (valid a year) is always well inside its validity and a new one replaces it monthly.
+   * A CA without a cache directory (a throw-away one) just issues.
+   */
+  async leaf(opts: LeafOptions): Promise<IssuedCert> {
+    if (!this.certFile || opts.notBefore || opts.notAfter) return this.issue(opts);
+    const dir = join(dirname(this.certFile), 'leaves');
+    const period = Math.floor(Date.now() / (30 * DAY));
+    const id = createHash('sha256').update(JSON.stringify([this.sha256, period, opts.commonName, opts.dnsNames, opts.ipAddresses])).digest('hex').slice(0, 32);
+    let issued = false;
+    const cert = await createOnce(join(dir, `${id}.crt`), async () => ((issued = true), this.issue(opts).cert), 0o644);
+    if (issued) void pruneLeaves(dir);
+    return { cert, key: this.leafKeyPemCached(), ...thumbprints(cert) };
+  }
+
+  private leafPem?: string;
+  private leafKeyPemCached(): string {
+    return (this.leafPem ??= this.leafKey.export({ type: 'pkcs8', format: 'pem' }) as string);
   }
 
   /** An expired leaf for the same names (notAfter yesterday). */
   issueExpired(opts: LeafOptions): IssuedCert {
     return this.issue({ ...opts, notBefore: new Date(Date.now() - 400 * DAY), notAfter: new Date(Date.now() - DAY) });
+  }
+}
+
+/**
+ * Labs on random address blocks (test suites) make new names every start: past 1,000 cached leaves,
+ * those made more than a day ago go. Best effort, in the background; a leaf removed under a starting lab
+ * is simply issued again.
+ */
+async function pruneLeaves(dir: string): Promise<void> {
+  try {
+    const files = await readdir(dir);
+    if (files.length <= 1000) return;
+    const old = Date.now() - DAY;
+    for (const f of files) {
+      const path = join(dir, f);
+      if ((await stat(path)).mtimeMs < old) await rm(path, { force: true });
+    }
+  } catch {
+    // Pruning is housekeeping: a race with another lab or a read-only cache is not this start's error.
   }
 }
