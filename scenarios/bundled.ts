@@ -1,7 +1,10 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parse } from 'yaml';
+import { createRequire } from 'node:module';
+
+// yaml is required when the list is first read (the web page asks for it), not when `bpsim up` starts.
+const requireYaml = () => createRequire(import.meta.url)('yaml') as typeof import('yaml');
 
 /** Where the bundled scenarios live (scenarios/bundled/*.yaml). */
 export const BUNDLED_DIR = fileURLToPath(new URL('./bundled/', import.meta.url));
@@ -19,7 +22,7 @@ export function bundledScenarios(): BundledScenario[] {
     .sort()
     .map((f) => {
       const file = join(BUNDLED_DIR, f);
-      const doc = parse(readFileSync(file, 'utf8')) as { name?: string; description?: string } | null;
+      const doc = requireYaml().parse(readFileSync(file, 'utf8')) as { name?: string; description?: string } | null;
       return { name: f.replace(/\.yaml$/, ''), description: String(doc?.description ?? '').trim(), file };
     });
 }

@@ -3,7 +3,6 @@ import { startLab, type Lab } from '../../simulators/lab.ts';
 import { addLabOptions, toLabOptions, type LabCliOptions } from './lab-options.ts';
 import { credentialTable, endpointTable, labSummary } from '../format/lab-summary.ts';
 import { startAdmin, setScenarioRunner, type AdminServer } from '../../simulators/admin/index.ts';
-import { adminScenarioRunner } from '../../scenarios/admin-runner.ts';
 import { DEFAULT_CREDENTIALS } from '../../simulators/credentials.ts';
 import type { Credentials } from '../../simulators/core/types.ts';
 import { labWebRunners } from '../web/runners.ts';
@@ -49,7 +48,8 @@ export function upCommand(): Command {
         throw err;
       }
     }
-    setScenarioRunner(adminScenarioRunner);
+    // The scenario engine (loader, schema, runner, the proxy) loads with the first scenario run, not at start.
+    setScenarioRunner(async (l, body) => (await import('../../scenarios/admin-runner.ts')).adminScenarioRunner(l, body));
     let admin: AdminServer;
     try {
       admin = await startAdmin(lab, { port: opts.adminPort, runners: labWebRunners(lab) });

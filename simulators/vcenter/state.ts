@@ -35,6 +35,11 @@ export class VsphereState {
   readonly vms = new Map<string, VmState>();
   /** Certificate thumbprints of the ESXi components, by component name (for NFC tickets). */
   readonly hostCerts = new Map<string, { sha1: string; sha256: string; pem?: string }>();
+  /**
+   * The port each ESXi host agent's 443 listener really has (10443 in offset mode, any port in
+   * single-host mode), by component name: the port in the transfer URLs vCenter hands out.
+   */
+  readonly hostHttpsPorts = new Map<string, number>();
   private nextSnapshot = 1;
   private nextVm: number;
   /**

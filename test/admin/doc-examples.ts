@@ -15,7 +15,7 @@ export const DOC_PATH = new URL('../../docs/admin-api.md', import.meta.url);
 /** Every ```sh block holding one `curl ...` line, paired with the code block that follows it. */
 export function parseDocExamples(markdown: string): DocExample[] {
   const examples: DocExample[] = [];
-  const block = /```(\w*)\n([\s\S]*?)```/g;
+  const block = /```(\w*)[^\n]*\n([\s\S]*?)```/g;
   const blocks = [...markdown.matchAll(block)];
   for (let i = 0; i < blocks.length - 1; i++) {
     const [, lang, body] = blocks[i]!;

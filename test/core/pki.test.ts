@@ -2,7 +2,7 @@ import { describe, test, expect } from 'vitest';
 import { mkdtemp, stat, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { X509Certificate } from 'node:crypto';
+import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { CertificateAuthority } from '../../simulators/core/pki/ca.ts';
 
 describe('lab CA', () => {
@@ -66,6 +66,9 @@ describe('lab CA', () => {
       expect(ca.issue({ ...names, fresh: true }).sha1).not.toBe(first.sha1);
       expect(new Date(new X509Certificate(ca.issueExpired(names).cert).validTo).getTime()).toBeLessThan(Date.now());
       expect(new X509Certificate(first.cert).verify(new X509Certificate(ca.cert).publicKey)).toBe(true);
+      // The cached leaf is the right one for its names and its key, not just any leaf of this CA.
+      expect(new X509Certificate(first.cert).subjectAltName).toBe('DNS:guest-a.lab.test, IP Address:127.77.1.5');
+      expect(new X509Certificate(first.cert).checkPrivateKey(createPrivateKey(first.key))).toBe(true);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

@@ -5,6 +5,9 @@ import { HttpsClient } from '../../proxy/net/https-client.ts';
 import { TEST_PKI_DIR } from '../helpers/lab.ts';
 import { echoComponent } from '../helpers/echo-component.ts';
 import { run } from '../helpers/run.ts';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 let lab: CoreLab;
 let net: ProxyNet;
@@ -64,6 +67,71 @@ describe('certificate faults are rejected by a verifying client', () => {
     } finally {
       lab.faults.clear(fault.id);
     }
+  });
+});
+
+// openssl is the judge here: it fetches the certificate a fault presents and reads it, never bpsim's PKI code.
+describe('the certificates the faults present, as openssl reads them', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'bpsim-tls-faults-'));
+  });
+  afterAll(() => rm(dir, { recursive: true, force: true }));
+
+  /** Sets the fault, lets openssl fetch the presented certificate into a file, clears the fault. */
+  async function presented(type: string): Promise<string> {
+    const fault = lab.faults.set({ target: 'echo', type, params: {} });
+    try {
+      const r = await openssl([]);
+      const pem = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/.exec(r.stdout)?.[0];
+      expect(pem, r.stdout + r.stderr).toBeDefined();
+      const file = join(dir, `${type}.pem`);
+      await writeFile(file, `${pem}\n`);
+      return file;
+    } finally {
+      lab.faults.clear(fault.id);
+    }
+  }
+  const x509 = async (file: string, ...args: string[]) => (await run('openssl', ['x509', '-in', file, '-noout', ...args])).stdout;
+  const verify = (...args: string[]) => run('openssl', ['verify', ...args]);
+
+  test('tls-unknown-ca: a self-signed leaf for the component\'s own names, refused against the lab CA', async () => {
+    const file = await presented('tls-unknown-ca');
+    const subject = (await x509(file, '-subject')).replace(/^subject=/, '').trim();
+    expect((await x509(file, '-issuer')).replace(/^issuer=/, '').trim()).toBe(subject);
+    expect(subject).toMatch(/CN ?= ?echo\.lab\.test/);
+    const text = await x509(file, '-text');
+    expect(text).toMatch(/DNS:echo\.lab\.test/);
+    expect(text).toMatch(/Signature Algorithm: sha256WithRSAEncryption/);
+    expect(text).toMatch(/CA:FALSE/);
+    // Its signature is its own: it verifies against itself and not against the lab CA.
+    expect((await verify('-CAfile', file, file)).stdout.trim()).toBe(`${file}: OK`);
+    const refused = await verify('-CAfile', lab.caFile, file);
+    expect(refused.code).not.toBe(0);
+    expect(refused.stdout + refused.stderr).toMatch(/self[- ]signed certificate/);
+    // And a verifying TLS client refuses the handshake for the same reason.
+    const fault = lab.faults.set({ target: 'echo', type: 'tls-unknown-ca', params: {} });
+    try {
+      const r = await openssl(['-CAfile', lab.caFile, '-verify_return_error']);
+      expect(r.code).not.toBe(0);
+      expect(r.stdout + r.stderr).toMatch(/self[- ]signed certificate/);
+    } finally {
+      lab.faults.clear(fault.id);
+    }
+  });
+
+  test('tls-wrong-host: a lab-CA leaf whose only name is wrong-host.invalid', async () => {
+    const file = await presented('tls-wrong-host');
+    const text = await x509(file, '-text');
+    expect(text).toMatch(/DNS:wrong-host\.invalid\s*$/m);
+    expect(text).not.toMatch(/echo\.lab\.test/);
+    expect(text).toMatch(/Signature Algorithm: sha256WithRSAEncryption/);
+    expect((await x509(file, '-issuer')).replace(/^issuer=/, '').trim()).toMatch(/CN ?= ?bpsim lab CA/);
+    // The chain is good; only the name is wrong.
+    expect((await verify('-CAfile', lab.caFile, file)).stdout.trim()).toBe(`${file}: OK`);
+    const wrong = await verify('-CAfile', lab.caFile, '-verify_hostname', 'echo.lab.test', file);
+    expect(wrong.code).not.toBe(0);
+    expect(wrong.stdout + wrong.stderr).toMatch(/hostname mismatch/i);
   });
 });
 

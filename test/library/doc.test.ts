@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 
 test('docs/library.md shows the example suite exactly as test/library/example-suite.test.ts runs it', () => {
   const doc = readFileSync(new URL('../../docs/library.md', import.meta.url), 'utf8');
-  const m = /<!-- example: test\/library\/example-suite\.test\.ts -->\n```ts\n([\s\S]*?)```\n/.exec(doc);
+  const m = /<!-- example: test\/library\/example-suite\.test\.ts -->\n```ts[^\n]*\n([\s\S]*?)```\n/.exec(doc);
   expect(m, 'the example block after its marker').not.toBeNull();
   expect(m![1]).toBe(readFileSync(new URL('./example-suite.test.ts', import.meta.url), 'utf8'));
 });

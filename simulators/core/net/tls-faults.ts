@@ -1,4 +1,4 @@
-import { CertificateAuthority, type IssuedCert } from '../pki/ca.ts';
+import type { CertificateAuthority, IssuedCert } from '../pki/ca.ts';
 import type { FaultRegistry } from '../faults/registry.ts';
 import type { TlsMaterial } from './listen.ts';
 
@@ -14,10 +14,12 @@ export interface CertNames {
 
 /**
  * Makes the faulty certificates on demand and keeps them for the lab's life, so a fault costs one
- * certificate per component, and the unknown CA one key generation per lab.
+ * certificate per component and no key generation (all reuse the lab's shared leaf key). The two that
+ * need a certificate the lab CA would not issue (a self-signed leaf, a leaf for another host) come
+ * from selfsigned, loaded only when such a fault is first served; expired and changed-thumbprint
+ * leaves are ordinary lab-CA leaves with other dates or a new serial.
  */
 export class TlsFaultCerts {
-  private unknownCa?: Promise<CertificateAuthority>;
   private readonly made = new Map<string, Promise<TlsMaterial>>();
 
   constructor(private readonly ca: CertificateAuthority) {}
@@ -36,11 +38,17 @@ export class TlsFaultCerts {
     switch (type) {
       case 'tls-expired':
         return this.ca.issueExpired(names);
-      case 'tls-wrong-host':
-        return this.ca.issue({ commonName: 'wrong-host.invalid', dnsNames: ['wrong-host.invalid'], ipAddresses: [] });
-      case 'tls-unknown-ca':
-        this.unknownCa ??= CertificateAuthority.ephemeral();
-        return (await this.unknownCa).issue(names);
+      case 'tls-wrong-host': {
+        // Signed by the lab CA, so the chain verifies and only the host name is wrong.
+        const { selfsignedLeaf } = await import('../pki/self-signed.ts');
+        return selfsignedLeaf({ names: ['wrong-host.invalid'], keyPair: this.ca.leafKeyPair(), ca: this.ca.signerPem(), organization: 'bpsim lab' });
+      }
+      case 'tls-unknown-ca': {
+        // The component's own names, but its own issuer: no trust store has it.
+        const { selfsignedLeaf } = await import('../pki/self-signed.ts');
+        const all = [...new Set([names.commonName, ...names.dnsNames, ...names.ipAddresses])];
+        return selfsignedLeaf({ names: all, keyPair: this.ca.leafKeyPair(), organization: 'not the lab' });
+      }
       case 'tls-thumbprint-changed':
         // Same names, same CA, new serial: a valid certificate whose thumbprint no longer matches a pin.
         return this.ca.issue({ ...names, fresh: true });

@@ -2,6 +2,7 @@ import { createHash, createPublicKey, randomBytes, type KeyObject } from 'node:c
 import { linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { readdir, rm, stat } from 'node:fs/promises';
 import { buildCertificate, thumbprints, type CertSubject } from './x509.ts';
 import { withDir } from '../dir-errors.ts';
 import { cachedKey, createOnce, newRsaKey } from './key-store.ts';
@@ -131,6 +132,16 @@ export class CertificateAuthority {
     return { cert, key: this.leafKeyPem, sha1, sha256 };
   }
 
+  /** The shared leaf key as PEM, for certificates made outside this class (selfsigned, for faults). */
+  leafKeyPair(): { privateKey: string; publicKey: string } {
+    return { privateKey: this.leafKeyPem, publicKey: this.leafPublicPem };
+  }
+
+  /** This CA's certificate and key as PEM, so selfsigned can sign a leaf with it. */
+  signerPem(): { cert: string; key: string } {
+    return { cert: this.cert, key: this.key.export({ type: 'pkcs8', format: 'pem' }) as string };
+  }
+
   /** An expired leaf for the same names (notAfter yesterday). */
   issueExpired(opts: LeafOptions): IssuedCert {
     return this.issue({ ...opts, notBefore: new Date(Date.now() - 400 * DAY), notAfter: new Date(Date.now() - DAY) });
@@ -144,9 +155,29 @@ function storeOnce(path: string, content: string): void {
     mkdirSync(join(path, '..'), { recursive: true, mode: 0o700 });
     writeFileSync(tmp, content, { mode: 0o644 });
     linkSync(tmp, path);
+    void pruneLeaves(join(path, '..'));
   } catch {
     // EEXIST: another lab stored it first. Anything else: the next start signs again.
   } finally {
     rmSync(tmp, { force: true });
+  }
+}
+
+/**
+ * Labs on random address blocks (test suites) make new names every start: past 1,000 cached leaves,
+ * those made more than a day ago go. Best effort, in the background; a leaf removed under a starting
+ * lab is simply issued again.
+ */
+async function pruneLeaves(dir: string): Promise<void> {
+  try {
+    const files = await readdir(dir);
+    if (files.length <= 1000) return;
+    const old = Date.now() - DAY;
+    for (const f of files) {
+      const path = join(dir, f);
+      if ((await stat(path)).mtimeMs < old) await rm(path, { force: true });
+    }
+  } catch {
+    // Pruning is housekeeping: a race with another lab or a read-only cache is not this start's error.
   }
 }

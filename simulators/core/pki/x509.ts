@@ -1,5 +1,13 @@
 import { sign, X509Certificate, type KeyObject } from 'node:crypto';
-import forge from 'node-forge';
+import { createRequire } from 'node:module';
+import type forgeTypes from 'node-forge';
+
+// node-forge is required on the first certificate actually built, not at import: a warm lab start
+// finds every leaf in the PKI cache and never loads it (docs/performance.md, "CLI start").
+let forgeModule: typeof forgeTypes | undefined;
+function forgeLib(): typeof forgeTypes {
+  return (forgeModule ??= createRequire(import.meta.url)('node-forge') as typeof forgeTypes);
+}
 
 export interface CertSubject {
   commonName: string;
@@ -21,7 +29,7 @@ export interface CertRequest {
   ipAddresses?: string[];
 }
 
-function attrs(s: CertSubject): forge.pki.CertificateField[] {
+function attrs(s: CertSubject): forgeTypes.pki.CertificateField[] {
   return [
     { name: 'commonName', value: s.commonName },
     { name: 'organizationName', value: s.organization ?? 'bpsim lab' },
@@ -33,6 +41,7 @@ function attrs(s: CertSubject): forge.pki.CertificateField[] {
  * faster than forge's pure-JS RSA and lets keys stay native KeyObjects.
  */
 export function buildCertificate(req: CertRequest): string {
+  const forge = forgeLib();
   const cert = forge.pki.createCertificate();
   cert.publicKey = forge.pki.publicKeyFromPem(req.publicKeyPem);
   cert.serialNumber = req.serial;
@@ -59,7 +68,7 @@ export function buildCertificate(req: CertRequest): string {
   const oid = forge.pki.oids.sha256WithRSAEncryption;
   cert.signatureOid = oid;
   (cert as unknown as { siginfo: { algorithmOid: string } }).siginfo.algorithmOid = oid;
-  const tbs = forge.asn1.toDer((forge.pki as unknown as { getTBSCertificate(c: forge.pki.Certificate): forge.asn1.Asn1 }).getTBSCertificate(cert)).getBytes();
+  const tbs = forge.asn1.toDer((forge.pki as unknown as { getTBSCertificate(c: forgeTypes.pki.Certificate): forgeTypes.asn1.Asn1 }).getTBSCertificate(cert)).getBytes();
   cert.signature = sign('sha256', Buffer.from(tbs, 'binary'), req.signingKey).toString('binary');
   return forge.pki.certificateToPem(cert);
 }

@@ -30,11 +30,12 @@ export async function startHostAgent(ctx: ComponentContext<LabWorld>, host: Host
   const soap = soapHandler(engine);
   const guestFile = guestFileHandler(ctx.world, ctx.name);
   const leaseFile = nfcLeaseFileHandler(ctx.world, ctx.name);
-  await ctx.listenHttps(
+  const https = await ctx.listenHttps(
     { listener: 'https', realPort: 443, protocol: 'soap', scheme: 'https', path: '/sdk' },
     (req: IncomingMessage, res: ServerResponse, conn: ConnContext) =>
       (req.url ?? '').startsWith('/guestFile') ? guestFile(req, res, conn) : (req.url ?? '').startsWith('/nfc/') ? leaseFile(req, res, conn) : soap(req, res, conn),
     { traceRequests: false },
   );
+  vsphereOf(ctx.world).hostHttpsPorts.set(ctx.name, https.identity.port);
   return engine;
 }

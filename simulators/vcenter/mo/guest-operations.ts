@@ -4,6 +4,7 @@ import { ManagedObject } from '../managed-object.ts';
 import type { Args } from '../soap/args.ts';
 import { Faults } from '../soap/faults.ts';
 import { guestTransfersOf } from '../../esxi/hostagent/transfers.ts';
+import { hostHttpsPort } from '../host-port.ts';
 import { guestAccess, guestFault, inGuest, type GuestAccess } from './guest-access.ts';
 import { GuestError, type GuestFileEntry } from '../../guest/contract.ts';
 
@@ -23,7 +24,7 @@ export class GuestFileManager extends ManagedObject {
   private url(hostMoid: string, id: string, token: string): string {
     const host = this.engine.world.inventory.hosts.find((h) => h.moid === hostMoid);
     const name = this.engine.flavor === 'esxi' || !host ? '*' : host.name;
-    return `https://${name}:443/guestFile?id=${id}&token=${encodeURIComponent(token)}`;
+    return `https://${name}:${hostHttpsPort(this.engine, host?.component)}/guestFile?id=${id}&token=${encodeURIComponent(token)}`;
   }
 
   /** The VM, power, Tools and credential checks every call makes first. */

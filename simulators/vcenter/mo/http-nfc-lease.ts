@@ -8,6 +8,7 @@ import { Args } from '../soap/args.ts';
 import { Faults, VimFault } from '../soap/faults.ts';
 import { vsphereOf, type VmState } from '../state.ts';
 import { vmMaker } from './create-vm.ts';
+import { hostHttpsPort, portSuffix } from '../host-port.ts';
 import { controllerOfDisk, hardwareOf } from './vm-hardware.ts';
 import type { VirtualMachine } from './virtual-machine.ts';
 import { after } from '../../timing.ts';
@@ -116,7 +117,7 @@ export class HttpNfcLease extends ManagedObject {
         return data('HttpNfcLeaseDeviceUrl', {
           key,
           importKey: key,
-          url: `https://${hostName}/nfc/${this.lease.id}/${f.name}`,
+          url: `https://${hostName}${portSuffix(hostHttpsPort(engine, host?.component))}/nfc/${this.lease.id}/${f.name}`,
           sslThumbprint: host ? engine.options.thumbprintOf(host.component) : undefined,
           disk: true,
           targetId: f.name,

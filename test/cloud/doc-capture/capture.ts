@@ -3,6 +3,8 @@ import { mkdirSync } from 'node:fs';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 const run = promisify(execFile);
+// A transcript with per-run ids and times: marked so the doc test knows why it is not rerun (test/docs/doc-examples.test.ts).
+const FENCE = '```console not-runnable: a transcript captured from a live lab by test/cloud/doc-capture/capture.ts (ids and times change every run)\n';
 const curlRun = async (cmd: string, args: string[]) => Buffer.from((await run(cmd, args, { encoding: 'buffer', maxBuffer: 1 << 26 } as never)).stdout as unknown as Buffer);
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
@@ -29,7 +31,7 @@ async function main() {
     if (body.startsWith('{')) body = JSON.stringify(JSON.parse(body), null, 2);
     const display = shown.map((a) => a.replace(/\$(\w+)/g, (m, v) => (v === 'TOKEN' ? m : vars[v] ?? m)).replace('/tmp/cloudcap/', ''));
     const cmd = 'curl -i ' + display.map((a) => (a.includes('$TOKEN') ? `"${a}"` : /[\s"{}$&?\\]/.test(a) ? `'${a}'` : a)).join(' ');
-    out[name] = '```console\n$ ' + cmd + '\n' + lines.join('\n') + (body ? '\n\n' + body : '') + '\n```';
+    out[name] = FENCE + '$ ' + cmd + '\n' + lines.join('\n') + (body ? '\n\n' + body : '') + '\n```';
     return body;
   };
   const C = 'https://cloud.lab.test/api/v1';
@@ -117,7 +119,7 @@ async function main() {
   try {
     await curl('cache-offline', [`${K}/cache/status`, ...auth]);
   } catch (err) {
-    out['cache-offline'] = '```console\n$ curl -i ' + `${K}/cache/status -H 'authorization: Bearer $TOKEN'` + '\n' + String((err as { stderr: Buffer }).stderr).trim() + '\n```';
+    out['cache-offline'] = FENCE + '$ curl -i ' + `${K}/cache/status -H 'authorization: Bearer $TOKEN'` + '\n' + String((err as { stderr: Buffer }).stderr).trim() + '\n```';
   }
   lab.faults.clear('off');
   const trace = lab.recorder.find({ from: 'cloudcache', to: 'cloud' }).slice(0, 6).map((e) => `${e.kind.padEnd(8)} ${e.from} -> ${e.to}:${e.port} ${e.summary}`);
