@@ -1,6 +1,8 @@
 /**
  * The modules `npm run mutate` measures, each with the test files that judge it (running the whole
- * suite per mutant would take days on a shared 2-core machine). Order: smallest first.
+ * suite per mutant would take days on a shared 2-core machine). Order: smallest first. Each
+ * module's tests run in the order listed (test/mutation/vitest.config.ts), so fast unit files come
+ * first and a mutant they kill never loads the lab-starting files after them.
  */
 export const MODULES = {
   // Single files where a wrong result is silent, measured within the time a shared machine allows.
@@ -17,7 +19,7 @@ export const MODULES = {
   'cloud-sql-catalog': {
     subset: true,
     mutate: ['simulators/cloud/sql-catalog.ts'],
-    tests: ['test/cloud/catalog.test.ts', 'test/golden/sql-and-bundle.test.ts'],
+    tests: ['test/cloud/sql-catalog-rules.test.ts', 'test/golden/sql-and-bundle.test.ts', 'test/cloud/catalog.test.ts'],
   },
   'codecs-nfc-aio': {
     subset: true,
@@ -34,7 +36,7 @@ export const MODULES = {
   },
   cloud: {
     mutate: ['simulators/cloud/sql-catalog.ts', 'simulators/cloud/block-store.ts'],
-    tests: ['test/cloud/catalog.test.ts', 'test/cloud/blocks.test.ts', 'test/golden/sql-and-bundle.test.ts'],
+    tests: ['test/cloud/sql-catalog-rules.test.ts', 'test/cloud/block-store-rules.test.ts', 'test/golden/sql-and-bundle.test.ts', 'test/cloud/catalog.test.ts', 'test/cloud/blocks.test.ts'],
   },
   'codecs-nfc': {
     mutate: ['simulators/core/codecs/nfc/**/*.ts'],
