@@ -48,7 +48,7 @@ export const MODULES = {
   },
   'codecs-vim25': {
     mutate: ['simulators/core/codecs/vim25/**/*.ts'],
-    tests: ['test/golden/soap-faults.test.ts', 'test/vcenter/errors.test.ts'],
+    tests: ['test/vcenter/vim25-codec.test.ts', 'test/golden/soap-faults.test.ts', 'test/vcenter/errors.test.ts'],
   },
   flows: {
     mutate: ['proxy/flows/**/*.ts'],
