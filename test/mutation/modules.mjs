@@ -26,9 +26,14 @@ export const MODULES = {
     mutate: ['simulators/core/codecs/nfc/aio.ts', 'simulators/core/codecs/nfc/classic.ts'],
     tests: ['test/golden/nfc-wire.test.ts'],
   },
+  'guest-sql-rest': {
+    subset: true,
+    mutate: ['simulators/guest/sql/**/*.ts', '!simulators/guest/sql/restore.ts'],
+    tests: ['test/guest/sql-parts.test.ts', 'test/guest/sql-model.test.ts', 'test/guest/sql-restore-rules.test.ts', 'test/golden/sql-and-bundle.test.ts'],
+  },
   'guest-sql': {
     mutate: ['simulators/guest/sql/**/*.ts'],
-    tests: ['test/guest/sql-model.test.ts', 'test/guest/sql-restore-rules.test.ts', 'test/golden/sql-and-bundle.test.ts'],
+    tests: ['test/guest/sql-parts.test.ts', 'test/guest/sql-model.test.ts', 'test/guest/sql-restore-rules.test.ts', 'test/golden/sql-and-bundle.test.ts'],
   },
   disk: {
     mutate: ['simulators/disk/**/*.ts'],
