@@ -55,8 +55,14 @@ export const MODULES = {
     mutate: ['simulators/core/codecs/vim25/**/*.ts'],
     tests: ['test/vcenter/vim25-codec.test.ts', 'test/golden/soap-faults.test.ts', 'test/vcenter/errors.test.ts'],
   },
+  // Two files of the backup data path with fast unit tests (the whole of proxy/flows/ needs a lab per run).
+  'flows-blocks': {
+    subset: true,
+    mutate: ['proxy/flows/blocks.ts', 'proxy/flows/resumable-read.ts'],
+    tests: ['test/proxy/flow-blocks.test.ts', 'test/proxy/resumable-read.test.ts'],
+  },
   flows: {
     mutate: ['proxy/flows/**/*.ts'],
-    tests: ['test/proxy/vm-backup.test.ts', 'test/proxy/sql-and-dr.test.ts', 'test/golden/restore-chains.test.ts'],
+    tests: ['test/proxy/flow-blocks.test.ts', 'test/proxy/resumable-read.test.ts', 'test/proxy/vm-backup.test.ts', 'test/proxy/sql-and-dr.test.ts', 'test/golden/restore-chains.test.ts'],
   },
 };
