@@ -69,7 +69,7 @@ async function start(conns: ReturnType<typeof conn>[]) {
 }
 
 const extents = [{ start: 0, length: 30 }, { start: 100, length: 20 }];
-const read = async (r: InstanceType<typeof ResumingNfcReader>) => {
+const read = async (r: Awaited<ReturnType<typeof ResumingNfcReader.open>>) => {
   const out: number[] = [];
   for await (const b of r.read('[ds1] vm/vm.vmdk', extents, { chunkBytes: 10, inFlight: 1 })) out.push(b.offset);
   return out;
