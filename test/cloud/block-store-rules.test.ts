@@ -129,6 +129,38 @@ describe('file block store on disk', () => {
     expect(await s.clear()).toBe(0);
   });
 
+  test('clear deletes the files: a reopened store is empty', async () => {
+    const dir = tempDir();
+    const s = new FileBlockStore(dir);
+    await s.put(sha(data('a', 10)), data('a', 10));
+    expect(await s.clear()).toBe(1);
+    expect(new FileBlockStore(dir).stats()).toEqual({ blocks: 0, bytes: 0 });
+  });
+
+  test('a read error other than a missing file is an error, not a missing block', async () => {
+    const dir = tempDir();
+    const s = new FileBlockStore(dir);
+    const a = data('a', 10);
+    await s.put(sha(a), a);
+    const path = join(dir, sha(a).slice(0, 2), sha(a));
+    unlinkSync(path);
+    mkdirSync(path);
+    await expect(s.get(sha(a))).rejects.toMatchObject({ code: 'EISDIR' });
+    expect(s.has(sha(a))).toBe(true);
+  });
+
+  test('a corrupted block is deleted when quarantine/ cannot take it', async () => {
+    const dir = tempDir();
+    const s = new FileBlockStore(dir);
+    const a = data('a', 10);
+    await s.put(sha(a), a);
+    await s.corrupt(sha(a));
+    rmSync(join(dir, 'quarantine'), { recursive: true });
+    await expect(s.get(sha(a))).rejects.toBeInstanceOf(BlockCorruptedError);
+    expect(existsSync(join(dir, sha(a).slice(0, 2), sha(a)))).toBe(false);
+    expect(new FileBlockStore(dir).has(sha(a))).toBe(false);
+  });
+
   test('reopening indexes the blocks on disk (sizes from the files), sweeps tmp/, ignores other names', async () => {
     const dir = tempDir();
     const first = new FileBlockStore(dir);
@@ -142,6 +174,12 @@ describe('file block store on disk', () => {
     writeFileSync(join(dir, sha(a).slice(0, 2), 'notes.txt'), 'not a block');
     writeFileSync(join(dir, sha(a).slice(0, 2), sha(a).toUpperCase()), 'not a block name');
     writeFileSync(join(dir, sha(a).slice(0, 2), `${sha(a)}.bak`), 'not a block name');
+    writeFileSync(join(dir, sha(a).slice(0, 2), `old-${sha(a)}`), 'not a block name');
+    // Only two-hex-digit directories are shards.
+    for (const d of ['0ab', 'ab0']) {
+      mkdirSync(join(dir, d));
+      writeFileSync(join(dir, d, sha(data(d, 1))), 'x');
+    }
     const again = new FileBlockStore(dir);
     expect(again.stats()).toEqual({ blocks: 2, bytes: 1234 + 4321 });
     expect([again.size(sha(a)), again.size(sha(b))]).toEqual([1234, 4321]);

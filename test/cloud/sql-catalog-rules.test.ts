@@ -146,8 +146,11 @@ describe('restore chain', () => {
       status: 404, code: 'no_full_backup',
       message: 'no full backup of Sales finished at or before 2026-11-01T00:45:00.000Z (SQL Server error 4214)',
     });
-    // Restoring to the full's own finish: nothing to roll forward, no STOPAT.
+    // Restoring to the full's own finish: nothing to roll forward, no STOPAT, even with logs after it.
     expect(chain('01:00')).toEqual({ full: 'f', diff: undefined, logs: [], stopAt: null, restoredTo: iso('01:00') });
+    add('l1', 'log', '02:00', 15, 30);
+    expect(chain('01:00')).toEqual({ full: 'f', diff: undefined, logs: [], stopAt: null, restoredTo: iso('01:00') });
+    expect(chain('01:30')).toEqual({ full: 'f', diff: undefined, logs: ['l1'], stopAt: iso('01:30'), restoredTo: iso('01:30') });
   });
 
   test('the latest full before T; its latest diff (by differential base), never a copy-only as base', () => {
@@ -170,6 +173,10 @@ describe('restore chain', () => {
     expect(chain('04:00')).toMatchObject({ full: 'f2', diff: undefined });
     add('d-new', 'diff', '03:00', 330, 340, { differentialBaseLsn: L(110) });
     expect(chain('04:00')).toMatchObject({ full: 'f2', diff: 'd-new' });
+    // msdb records a differential base on other backup types too: only a diff is a diff.
+    add('l-based', 'log', '03:30', 320, 330, { differentialBaseLsn: L(110) });
+    add('c-based', 'copy-only', '03:40', 330, 335, { differentialBaseLsn: L(110), checkpointLsn: L(332) });
+    expect(chain('04:00')).toMatchObject({ full: 'f2', diff: 'd-new' });
     // A full without a checkpoint LSN has no diffs.
     add('f3', 'full', '05:00', 400, 420);
     add('d3', 'diff', '06:00', 430, 440, { differentialBaseLsn: L(410) });
@@ -191,10 +198,19 @@ describe('restore chain', () => {
 
   test('the first log may start exactly at the base\'s last LSN; with several candidates the lowest first LSN wins', () => {
     add('f', 'full', '01:00', 900, 1100);
-    add('l-c', 'log', '02:00', 1100, 2000);
+    // Inserted neither in LSN order nor in its reverse.
     add('l-a', 'log', '02:00', 1050, 2000);
     add('l-b', 'log', '02:00', 1000, 2000);
+    add('l-c', 'log', '02:00', 1100, 2000);
     expect(chain('01:30').logs).toEqual(['l-b']);
+  });
+
+  test('after the first log, the next must start exactly at the previous one\'s last LSN (an overlapping log is not it)', () => {
+    add('f', 'full', '01:00', 900, 1100);
+    add('l1', 'log', '02:00', 950, 2000);
+    add('overlap', 'log', '02:30', 1500, 2500);
+    add('l2', 'log', '03:00', 2000, 3000);
+    expect(chain('02:45').logs).toEqual(['l1', 'l2']);
   });
 
   test('a log starting right at the base\'s last LSN continues it', () => {
