@@ -14,7 +14,7 @@ export const MODULES = {
   'guest-sql-restore': {
     subset: true,
     mutate: ['simulators/guest/sql/restore.ts'],
-    tests: ['test/guest/sql-model.test.ts', 'test/guest/sql-restore-rules.test.ts', 'test/golden/sql-and-bundle.test.ts'],
+    tests: ['test/guest/sql-restore-texts.test.ts', 'test/guest/sql-model.test.ts', 'test/guest/sql-restore-rules.test.ts', 'test/golden/sql-and-bundle.test.ts'],
   },
   'cloud-sql-catalog': {
     subset: true,
@@ -29,11 +29,11 @@ export const MODULES = {
   'guest-sql-rest': {
     subset: true,
     mutate: ['simulators/guest/sql/**/*.ts', '!simulators/guest/sql/restore.ts'],
-    tests: ['test/guest/sql-parts.test.ts', 'test/guest/sql-model.test.ts', 'test/guest/sql-restore-rules.test.ts', 'test/golden/sql-and-bundle.test.ts'],
+    tests: ['test/guest/sql-parts.test.ts', 'test/guest/sql-restore-texts.test.ts', 'test/guest/sql-model.test.ts', 'test/guest/sql-restore-rules.test.ts', 'test/golden/sql-and-bundle.test.ts'],
   },
   'guest-sql': {
     mutate: ['simulators/guest/sql/**/*.ts'],
-    tests: ['test/guest/sql-parts.test.ts', 'test/guest/sql-model.test.ts', 'test/guest/sql-restore-rules.test.ts', 'test/golden/sql-and-bundle.test.ts'],
+    tests: ['test/guest/sql-parts.test.ts', 'test/guest/sql-restore-texts.test.ts', 'test/guest/sql-model.test.ts', 'test/guest/sql-restore-rules.test.ts', 'test/golden/sql-and-bundle.test.ts'],
   },
   disk: {
     mutate: ['simulators/disk/**/*.ts'],
