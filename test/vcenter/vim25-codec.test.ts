@@ -104,6 +104,30 @@ describe('reading SOAP', () => {
     expect(parseSoap(soap('<Login><userName>a&amp;b&lt;c&gt;&quot;</userName></Login>')).body).toEqual({ userName: 'a&b<c>"' });
   });
 
+  test('values: enums in anyType positions keep their text; attributes other than types are ignored; text is not parsed', () => {
+    const body = parseSoap(soap(
+      '<R><val xsi:type="VirtualMachinePowerState">poweredOn</val><h foo="1">x</h><z xsi:type="ArrayOfString"><string>zz</string></z>' +
+      '<key>007</key><n xsi:type="xsd:long">0012</n></R>',
+    )).body;
+    expect(body).toEqual({ val: 'poweredOn', h: 'x', z: ['zz'], key: '007', n: '0012' });
+  });
+
+  test('an empty element typed as any XML Schema primitive is an empty value, not a data object', () => {
+    for (const t of ['string', 'int', 'long', 'short', 'byte', 'boolean', 'double', 'float', 'dateTime', 'base64Binary', 'anyType']) {
+      expect(parseSoap(soap(`<R><v xsi:type="xsd:${t}"/></R>`)).body).toEqual({ v: '' });
+    }
+    expect(parseSoap(soap('<R><v xsi:type="KeyValue"/></R>')).body).toEqual({ v: { _type: 'KeyValue' } });
+  });
+
+  test('the envelope, its body and the method are found by name, not position', () => {
+    const notSoap = (xml: string) => expect(() => parseSoap(xml)).toThrow('not a SOAP envelope with a body element');
+    notSoap('<Letter><Body><Login/></Body></Letter>');
+    notSoap('<Envelope><Header><Login/></Header></Envelope>');
+    expect(parseSoap('<Envelope><Header><Auth/></Header><Body><Login/></Body></Envelope>').name).toBe('Login');
+    expect(parseSoap('<Envelope><Body xmlns:v="urn:vim25"><v:Login><userName>u</userName></v:Login></Body></Envelope>')).toEqual({ name: 'Login', body: { userName: 'u' } });
+    expect(parseSoap('<Envelope><Body>stray<Login/></Body></Envelope>').name).toBe('Login');
+  });
+
   test('toXValue on parser leaves', () => {
     expect([toXValue(null), toXValue(undefined), toXValue(5), toXValue('s')]).toEqual(['', '', '5', 's']);
   });
@@ -216,7 +240,11 @@ describe('writing vim25 values', () => {
     expect(writeElement('e', data('Extension', { description: { label: 'L', summary: 'S' }, key: 'k' }))).toBe(
       '<e xsi:type="Extension"><description xsi:type="Description"><label>L</label><summary>S</summary></description><key>k</key></e>',
     );
-    // An anyType[] field: repeated elements, each with its own xsi:type.
+    // An anyType[] property: repeated elements, each typed by its value.
+    expect(writeElement('m', data('VirtualMachineMessage', { id: 'msg.1', argument: ['a', 5], text: 't' }))).toBe(
+      '<m xsi:type="VirtualMachineMessage"><id>msg.1</id><argument xsi:type="xsd:string">a</argument><argument xsi:type="xsd:int">5</argument><text>t</text></m>',
+    );
+    // A field whose items are data objects with anyType values.
     expect(writeElement('f', data('LocalizableMessage', { key: 'k', arg: [data('KeyAnyValue', { key: 'a', value: 1 })] }))).toBe(
       '<f xsi:type="LocalizableMessage"><key>k</key><arg xsi:type="KeyAnyValue"><key>a</key><value xsi:type="xsd:int">1</value></arg></f>',
     );
@@ -266,6 +294,7 @@ describe('type table', () => {
   const t = vim25Types();
 
   test('kinds, bases, inherited properties first in WSDL order', () => {
+    for (const p of ['string', 'boolean', 'byte', 'short', 'int', 'long', 'float', 'double', 'dateTime', 'base64Binary', 'anyURI', 'anyType']) expect(t.kind(p)).toBe('primitive');
     expect([t.kind('long'), t.kind('anyURI'), t.kind('VirtualMachinePowerState'), t.kind('KeyValue'), t.kind('Folder'), t.kind('Nope')]).toEqual(['primitive', 'primitive', 'enum', 'data', 'managed', undefined]);
     const ed = t.info('ElementDescription')!;
     expect([ed.name, ed.kind, ed.base]).toEqual(['ElementDescription', 'data', 'Description']);
@@ -307,9 +336,19 @@ describe('type table', () => {
   });
 
   test('a table from a hand-made raw form', () => {
-    const mini = new TypeTable({ source: 'mini', data: { A: 'DataObject|x:int;y:B[];z:@M', B: 'A|w:anyType' }, managed: { M: '|' }, enum: { E: 'a,b' } });
+    const mini = new TypeTable({
+      source: 'mini',
+      data: { A: 'DataObject|x:int;y:B[];z:@M', B: 'A|w:anyType;u:Unlisted', Rootless: '|r:short', Plain: '' },
+      managed: { M: '|', N: '|b:B' },
+      enum: { E: 'a,b' },
+    });
+    expect([...mini.info('Rootless')!.props.values()]).toEqual([{ type: 'short', array: false, ref: false, index: 0, kind: 'primitive', xsi: 'xsd:short' }]);
+    expect([mini.info('Rootless')!.base, mini.info('Plain')!.base, mini.info('Plain')!.props.size]).toEqual([undefined, undefined, 0]);
+    // A path through a type the table does not list ends there.
+    expect(mini.pathType('N', 'b.u')).toMatchObject({ type: 'Unlisted', kind: undefined, xsi: 'Unlisted' });
+    expect(mini.pathType('N', 'b.u.v')).toBeNull();
     expect([...mini.info('B')!.props.entries()].map(([k, p]) => `${k}:${p.type}${p.array ? '[]' : ''}${p.ref ? '@' : ''}#${p.index}/${p.kind}/${p.xsi}`)).toEqual([
-      'x:int#0/primitive/xsd:int', 'y:B[]#1/data/B', 'z:M@#2/managed/ManagedObjectReference', 'w:anyType#3/primitive/xsd:anyType',
+      'x:int#0/primitive/xsd:int', 'y:B[]#1/data/B', 'z:M@#2/managed/ManagedObjectReference', 'w:anyType#3/primitive/xsd:anyType', 'u:Unlisted#4/undefined/Unlisted',
     ]);
     expect(mini.info('M')).toMatchObject({ kind: 'managed', base: undefined });
     expect(mini.info('M')!.props.size).toBe(0);
