@@ -6,7 +6,7 @@ import { PageStore } from '../../simulators/guest/sql/pages.ts';
 import { Database, LsnClock } from '../../simulators/guest/sql/database.ts';
 import { SqlServerModel, databaseInfo } from '../../simulators/guest/sql/server.ts';
 import { captureBackup } from '../../simulators/guest/sql/backup.ts';
-import { LogOp } from '../../simulators/core/codecs/sql-backup-stream.ts';
+import { LogOp, decodeStream } from '../../simulators/core/codecs/sql-backup-stream.ts';
 
 /*
  * The SQL Server model's parts called directly: SQL Server's message texts as its message catalog
@@ -230,6 +230,32 @@ describe('LSN clock and database', () => {
     expect(new Database('E', 'FULL', 1, 's').runTransactions(0).lastTime.getTime()).toBe(0);
   });
 
+  test('the workload varies: 1 to 3 rows per transaction, row sizes 16 to 199 bytes anywhere in the page, random bytes, pages across the file', () => {
+    const db = new Database('D', 'FULL', 4, 's');
+    db.runTransactions(60);
+    const rows = new Map<number, number>();
+    const mods = db.log.filter((x) => x.op === LogOp.MODIFY_ROW);
+    for (const m of mods) rows.set(m.xact, (rows.get(m.xact) ?? 0) + 1);
+    expect(new Set(rows.values())).toEqual(new Set([1, 2, 3]));
+    const lens = mods.map((m) => m.data.length);
+    expect([Math.min(...lens) >= 16, Math.max(...lens) <= 199, Math.max(...lens) > 150, Math.min(...lens) < 60]).toEqual([true, true, true, true]);
+    const offsets = mods.map((m) => m.offset);
+    expect([Math.min(...offsets) < 2000, Math.max(...offsets) > 6000]).toEqual([true, true]);
+    expect(new Set(mods.map((m) => m.pageId)).size).toBeGreaterThan(20);
+    const bytes = Buffer.concat(mods.map((m) => m.data));
+    expect(new Set(bytes).size).toBeGreaterThan(200);
+  });
+
+  test('lsnAt ignores records that are not commits', () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(new Date('2026-11-01T10:00:00Z'));
+    const db = new Database('D', 'FULL', 1, 's');
+    const r = db.runTransactions(2);
+    db.write(LogOp.CHECKPOINT);
+    db.write(LogOp.BEGIN_XACT, 9);
+    expect(db.lsnAt(new Date('2026-11-01T10:00:00Z'))).toBe(r.lastLsn);
+  });
+
   test('only an ONLINE database runs transactions', () => {
     const db = new Database('Sales', 'FULL', 1, 's');
     db.state = 'RESTORING';
@@ -365,6 +391,20 @@ describe('BACKUP', () => {
     c.commit();
     expect(db.chain).toEqual({ diffBaseLsn: cp2, logChainLsn: checkpoint });
     expect([c.header.databaseBackupLsn, inst.errorLog.entries.at(-1)!.number]).toEqual([cp2.toString(), 18264]);
+  });
+
+  test('a diff carries exactly the changed extents since the base', () => {
+    const big = { instances: [{ name: 'MSSQLSERVER', databases: [{ name: 'Db', recoveryModel: 'FULL' as const, sizeMb: 8 }] }] };
+    const inst = new SqlServerModel('vm', 'h', big, 's').instance('MSSQLSERVER')!;
+    const db = inst.database('Db')!;
+    captureBackup(inst, db, 'full', 'vss').commit();
+    const tx = db.runTransactions(1);
+    const touched = new Set(db.log.filter((x) => x.op === LogOp.MODIFY_ROW && x.lsn <= tx.lastLsn).map((x) => x.pageId >> 3));
+    const d = captureBackup(inst, db, 'diff', 'vss');
+    const want = [...touched].sort((a, b) => a - b).flatMap((e) => [0, 1, 2, 3, 4, 5, 6, 7].map((i) => e * 8 + i));
+    expect(decodeStream(Buffer.concat(d.chunks)).pages.map((p) => p.pageId)).toEqual(want);
+    expect(d.header.pageCount).toBe(want.length);
+    expect(want.length).toBeLessThan(db.pages.count);
   });
 
   test('a diff carries the changed extents since the base; a log from the chain to now; their error-log lines', () => {
