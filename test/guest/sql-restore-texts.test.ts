@@ -168,6 +168,22 @@ describe('what a restore leaves', () => {
     expect(copy.runTransactions(1).lastLsn).toBeGreaterThan(BigInt(full.header.lastLsn));
   });
 
+  test('a copy-only full restores like a full; STOPAT before its start is 4338 on RESTORE DATABASE; the error log names its device', () => {
+    const { inst, db } = setup('j');
+    db.runTransactions(2);
+    const c = captureBackup(inst, db, 'copy-only', 'vss');
+    const start = Date.parse(c.header.backupStartDate);
+    expect(refusal(() => restoreStream(inst, 'C', bytes(c), { recovery: true, stopAt: new Date(start - 1) }))).toEqual([
+      '4338: The STOPAT clause specifies a point too early to allow this backup set to be restored. Choose a different stop point or use RESTORE DATABASE WITH RECOVERY to recover at the current point.',
+      ending('RESTORE DATABASE'),
+    ]);
+    const r = restoreStream(inst, 'C', bytes(c), { recovery: true });
+    expect([r.type, r.state]).toEqual(['copy-only', 'ONLINE']);
+    expect(inst.database('C')!.checksum()).toBe(db.checksum());
+    const line = inst.errorLog.entries.filter((e) => e.number === 18267).at(-1)!;
+    expect(line.message).toContain(`device information: (FILE=1, TYPE=VIRTUAL_DEVICE: {'${c.device}'}). Informational message. No user action required.`);
+  });
+
   test('a larger database restores with its size rounded from its pages (8 KiB each)', () => {
     const big = { instances: [{ name: 'MSSQLSERVER', databases: [{ name: 'Db', recoveryModel: 'FULL' as const, sizeMb: 20 }] }] };
     const inst = new SqlServerModel('vm', 'h', big, 's').instance('MSSQLSERVER')!;

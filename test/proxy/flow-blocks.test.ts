@@ -129,6 +129,8 @@ describe('block alignment and resume extents', () => {
     expect(alignToBlocks([{ start: 30, length: 10 }], 10, 1000)).toEqual([{ start: 30, length: 10 }]);
     expect(alignToBlocks([{ start: 90, length: 100 }], 40, 100)).toEqual([{ start: 80, length: 20 }]);
     expect(alignToBlocks([{ start: 100, length: 5 }], 10, 100)).toEqual([]);
+    // An empty extent inside a block selects nothing.
+    expect(alignToBlocks([{ start: 25, length: 0 }], 10, 1000)).toEqual([]);
   });
 
   test('the part of the extents at or after an offset', () => {

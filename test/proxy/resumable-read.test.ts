@@ -18,6 +18,7 @@ vi.mock('../../proxy/flows/nfc-session.ts', () => ({
   }),
 }));
 const { MAX_NFC_RESUMES, ResumingNfcReader } = await import('../../proxy/flows/resumable-read.ts');
+const { openNfc } = vi.mocked(await import('../../proxy/flows/nfc-session.ts'));
 
 const lost = () => new NfcClientError('PROTOCOL', 'connection reset by peer', { vixCode: 14011 });
 
@@ -61,6 +62,7 @@ function conn(dropAfter = Infinity, err: () => Error = lost) {
 
 async function start(conns: ReturnType<typeof conn>[]) {
   opened.conns.length = 0;
+  openNfc.mockClear();
   opened.next = [...conns];
   const logs: [string, string | undefined][] = [];
   const ctx = { log: (m: string, l?: string) => logs.push([m, l]) };
@@ -92,6 +94,8 @@ describe('ResumingNfcReader', () => {
     expect(b.asked[0]).toEqual([{ start: 20, length: 10 }, { start: 100, length: 20 }]);
     expect(c.asked[0]).toEqual([{ start: 110, length: 10 }]);
     expect([r.resumes, a.destroyed, b.destroyed, c.destroyed]).toEqual([2, 1, 1, 0]);
+    // Every connection is opened with a read ticket.
+    expect(openNfc.mock.calls.map((c) => c[3])).toEqual(['read', 'read', 'read']);
     expect(logs).toEqual([
       ['[ds1] vm/vm.vmdk: connection reset by peer; resuming at offset 20 with a new ticket (resume 1 of at most 3)', 'warn'],
       ['[ds1] vm/vm.vmdk: connection reset by peer; resuming at offset 110 with a new ticket (resume 2 of at most 3)', 'warn'],
