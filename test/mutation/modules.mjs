@@ -1,6 +1,8 @@
 /**
  * The modules `npm run mutate` measures, each with the test files that judge it (running the whole
- * suite per mutant would take days on a shared 2-core machine). Order: smallest first.
+ * suite per mutant would take days on a shared 2-core machine). Order: smallest first. Each
+ * module's tests run in the order listed (test/mutation/vitest.config.ts), so fast unit files come
+ * first and a mutant they kill never loads the lab-starting files after them.
  */
 export const MODULES = {
   // Single files where a wrong result is silent, measured within the time a shared machine allows.
@@ -12,21 +14,26 @@ export const MODULES = {
   'guest-sql-restore': {
     subset: true,
     mutate: ['simulators/guest/sql/restore.ts'],
-    tests: ['test/guest/sql-model.test.ts', 'test/guest/sql-restore-rules.test.ts', 'test/golden/sql-and-bundle.test.ts'],
+    tests: ['test/guest/sql-restore-texts.test.ts', 'test/guest/sql-model.test.ts', 'test/guest/sql-restore-rules.test.ts', 'test/golden/sql-and-bundle.test.ts'],
   },
   'cloud-sql-catalog': {
     subset: true,
     mutate: ['simulators/cloud/sql-catalog.ts'],
-    tests: ['test/cloud/catalog.test.ts', 'test/golden/sql-and-bundle.test.ts'],
+    tests: ['test/cloud/sql-catalog-rules.test.ts', 'test/golden/sql-and-bundle.test.ts', 'test/cloud/catalog.test.ts'],
   },
   'codecs-nfc-aio': {
     subset: true,
     mutate: ['simulators/core/codecs/nfc/aio.ts', 'simulators/core/codecs/nfc/classic.ts'],
     tests: ['test/golden/nfc-wire.test.ts'],
   },
+  'guest-sql-rest': {
+    subset: true,
+    mutate: ['simulators/guest/sql/**/*.ts', '!simulators/guest/sql/restore.ts'],
+    tests: ['test/guest/sql-parts.test.ts', 'test/guest/sql-restore-texts.test.ts', 'test/guest/sql-model.test.ts', 'test/guest/sql-restore-rules.test.ts', 'test/golden/sql-and-bundle.test.ts'],
+  },
   'guest-sql': {
     mutate: ['simulators/guest/sql/**/*.ts'],
-    tests: ['test/guest/sql-model.test.ts', 'test/guest/sql-restore-rules.test.ts', 'test/golden/sql-and-bundle.test.ts'],
+    tests: ['test/guest/sql-parts.test.ts', 'test/guest/sql-restore-texts.test.ts', 'test/guest/sql-model.test.ts', 'test/guest/sql-restore-rules.test.ts', 'test/golden/sql-and-bundle.test.ts'],
   },
   disk: {
     mutate: ['simulators/disk/**/*.ts'],
@@ -34,7 +41,7 @@ export const MODULES = {
   },
   cloud: {
     mutate: ['simulators/cloud/sql-catalog.ts', 'simulators/cloud/block-store.ts'],
-    tests: ['test/cloud/catalog.test.ts', 'test/cloud/blocks.test.ts', 'test/golden/sql-and-bundle.test.ts'],
+    tests: ['test/cloud/sql-catalog-rules.test.ts', 'test/cloud/block-store-rules.test.ts', 'test/golden/sql-and-bundle.test.ts', 'test/cloud/catalog.test.ts', 'test/cloud/blocks.test.ts'],
   },
   'codecs-nfc': {
     mutate: ['simulators/core/codecs/nfc/**/*.ts'],
@@ -44,12 +51,24 @@ export const MODULES = {
     mutate: ['simulators/core/codecs/sql-backup-stream.ts', 'simulators/core/codecs/guest-bundle.ts', 'simulators/core/codecs/sha256.ts', 'simulators/core/codecs/ntp.ts', 'simulators/core/codecs/x224.ts'],
     tests: ['test/golden/sql-and-bundle.test.ts', 'test/guest/sql-model.test.ts', 'test/ntp/codec.test.ts', 'test/probes/rdp.test.ts'],
   },
+  // The vim25 codec judged by its unit tests alone (the lab-based fault tests cost a lab start per survivor).
+  'codecs-vim25-unit': {
+    subset: true,
+    mutate: ['simulators/core/codecs/vim25/**/*.ts'],
+    tests: ['test/vcenter/vim25-codec.test.ts'],
+  },
   'codecs-vim25': {
     mutate: ['simulators/core/codecs/vim25/**/*.ts'],
-    tests: ['test/golden/soap-faults.test.ts', 'test/vcenter/errors.test.ts'],
+    tests: ['test/vcenter/vim25-codec.test.ts', 'test/golden/soap-faults.test.ts', 'test/vcenter/errors.test.ts'],
+  },
+  // Two files of the backup data path with fast unit tests (the whole of proxy/flows/ needs a lab per run).
+  'flows-blocks': {
+    subset: true,
+    mutate: ['proxy/flows/blocks.ts', 'proxy/flows/resumable-read.ts'],
+    tests: ['test/proxy/flow-blocks.test.ts', 'test/proxy/resumable-read.test.ts'],
   },
   flows: {
     mutate: ['proxy/flows/**/*.ts'],
-    tests: ['test/proxy/vm-backup.test.ts', 'test/proxy/sql-and-dr.test.ts', 'test/golden/restore-chains.test.ts'],
+    tests: ['test/proxy/flow-blocks.test.ts', 'test/proxy/resumable-read.test.ts', 'test/proxy/vm-backup.test.ts', 'test/proxy/sql-and-dr.test.ts', 'test/golden/restore-chains.test.ts'],
   },
 };

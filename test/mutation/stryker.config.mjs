@@ -17,6 +17,10 @@ export default {
   timeoutFactor: 3,
   reporters: ['clear-text', 'progress-append-only', 'json'],
   jsonReporter: { fileName: `reports/mutation/${name}.json` },
+  // A re-run after new tests only tests again the mutants whose code or covering tests changed
+  // (BPSIM_MUTATE_FULL=1 measures everything afresh).
+  incremental: !process.env.BPSIM_MUTATE_FULL,
+  incrementalFile: `reports/mutation/${name}.incremental.json`,
   tempDirName: `.stryker-tmp/${name}`,
   ignorePatterns: ['reports', '.stryker-tmp', 'bench/out', '*.log'],
   cleanTempDir: 'always',
