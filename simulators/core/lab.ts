@@ -184,7 +184,7 @@ export class CoreLab<World = unknown> {
       bindAddress,
       realPort: args.realPort,
       port: this.options.singleHost ? 0 : this.portMode === 'offset' ? offsetPort(args.realPort) : args.realPort,
-      ...this.options.placement?.(spec.name, args),
+      ...placed(this.options.placement?.(spec.name, args), this.portMode === 'offset' ? offsetPort(args.realPort) : args.realPort),
     });
     const track = async (args: ListenArgs, transport: 'tcp' | 'udp', tls: { sha1: string; sha256: string } | undefined, open: Promise<Listener>) => {
       const listener = await open;
@@ -294,4 +294,9 @@ export class CoreLab<World = unknown> {
 
 function certOf(tls: TlsMaterial & { sha1?: string; sha256?: string }): { sha1: string; sha256: string } {
   return tls.sha1 && tls.sha256 ? { sha1: tls.sha1, sha256: tls.sha256 } : thumbprints(tls.cert);
+}
+
+/** A deployment's placement of a listener, remembering the port clients still reach through its relay. */
+function placed(p: { bindAddress: string; port: number } | undefined, clientPort: number): { bindAddress: string; port: number; clientPort: number } | undefined {
+  return p && { ...p, clientPort };
 }

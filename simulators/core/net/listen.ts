@@ -20,6 +20,11 @@ export interface ListenerIdentity {
   realPort: number;
   /** Where to bind when it differs from `address` (single-host mode). */
   bindAddress?: string;
+  /**
+   * The port clients reach when it is not the bound one: a deployment binds members on backend
+   * ports of their home host and relays the real port of each member's own address to it.
+   */
+  clientPort?: number;
 }
 
 /** Per-connection facts plus a trace helper with from/to/port/protocol already filled in. */

@@ -36,6 +36,6 @@ export async function startHostAgent(ctx: ComponentContext<LabWorld>, host: Host
       (req.url ?? '').startsWith('/guestFile') ? guestFile(req, res, conn) : (req.url ?? '').startsWith('/nfc/') ? leaseFile(req, res, conn) : soap(req, res, conn),
     { traceRequests: false },
   );
-  vsphereOf(ctx.world).hostHttpsPorts.set(ctx.name, https.identity.port);
+  vsphereOf(ctx.world).hostHttpsPorts.set(ctx.name, https.identity.clientPort ?? https.identity.port);
   return engine;
 }
