@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TEST_PKI_DIR } from '../helpers/lab.ts';
 import { hasCommand, run } from '../helpers/run.ts';
+import { followGuestUrl } from './guest-url.ts';
 
 const BPSIM = ['--import', 'tsx', 'bin/bpsim.ts'];
 type Summary = { caFile: string; credentials: Record<string, { user: string; password: string }>; endpoints: { component: string; hostname: string; bindAddress: string; listener: string; url?: string; urlByAddress?: string }[] };
@@ -38,13 +39,7 @@ async function outsideClients(summary: Summary): Promise<{ vcenterUrl: string; g
   const curl = await run('curl', ['-sS', '-o', '/dev/null', '-w', '%{http_code}', '--cacert', summary.caFile, vcenter.url!]);
   expect(curl.stderr).toBe('');
   expect(curl.stdout).toMatch(/^[1-5]\d\d$/);
-  const cfgFile = join(tmpdir(), `bpsim-names-${process.pid}-${randomInt(1e9)}.json`);
-  const guest = summary.credentials['guest-linux']!;
-  const vc = summary.credentials.vcenter!;
-  writeFileSync(cfgFile, JSON.stringify({ url: vcenter.url, ca: summary.caFile, user: vc.user, password: vc.password, vm: 'web01', guestUser: guest.user, guestPassword: guest.password }));
-  const py = await run('/usr/bin/python3', [new URL('./guest_url.py', import.meta.url).pathname, cfgFile], { timeoutMs: 60_000 });
-  expect(py.code, py.stderr).toBe(0);
-  const out = JSON.parse(py.stdout) as { url: string; status: number };
+  const out = await followGuestUrl(summary);
   expect(out.status).toBe(200);
   return { vcenterUrl: vcenter.url!, guestUrl: out.url };
 }

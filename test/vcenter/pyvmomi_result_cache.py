@@ -15,17 +15,9 @@ from pyVim.connect import SmartConnect
 from pyVim.task import WaitForTask
 from pyVmomi import vim, vmodl
 
+from pyvmomi_steps import need, out
+
 cfg = json.load(open(sys.argv[1]))
-
-
-def out(step, **kw):
-    kw["step"] = step
-    print(json.dumps(kw, default=str), flush=True)
-
-
-def need(step, **kw):
-    out(step, **kw)
-    sys.stdin.readline()
 
 
 ctx = ssl.create_default_context(cafile=cfg["ca"])

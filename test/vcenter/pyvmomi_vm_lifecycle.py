@@ -21,6 +21,8 @@ from pyVim.connect import SmartConnect, Disconnect
 from pyVim.task import WaitForTask
 from pyVmomi import vim, vmodl
 
+from pyvmomi_steps import need, out
+
 cfg = json.load(open(sys.argv[1]))
 ctx = ssl.create_default_context(cafile=cfg["ca"])
 si = SmartConnect(host=cfg["host"], port=int(cfg["port"]), user=cfg["user"], pwd=cfg["password"], sslContext=ctx)
@@ -29,16 +31,6 @@ esxi = content.about.apiType == "HostAgent"
 dc = content.rootFolder.childEntity[0]
 pool = dc.hostFolder.childEntity[0].resourcePool
 PREFIX = "esx-" if esxi else "vc-"
-
-
-def out(step, **kw):
-    kw["step"] = step
-    print(json.dumps(kw, default=str), flush=True)
-
-
-def need(step, **kw):
-    out(step, **kw)
-    sys.stdin.readline()
 
 
 def fault(fn):
