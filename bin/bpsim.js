@@ -8,7 +8,10 @@ import module from 'node:module';
 // Node 22.1+ caches compiled code between runs (a no-op on Node 20): most of a warm start is parsing.
 module.enableCompileCache?.();
 
-const compiled = new URL('../dist/bin/bpsim.js', import.meta.url);
+// dist/cli/ is the CLI bundled by esbuild (a start opens a few files, not hundreds); dist/bin/ the
+// same code unbundled, for a build made without esbuild.
+const bundled = new URL('../dist/cli/bpsim.js', import.meta.url);
+const compiled = existsSync(bundled) ? bundled : new URL('../dist/bin/bpsim.js', import.meta.url);
 const checkout = existsSync(new URL('./bpsim.ts', import.meta.url)) && !process.env.BPSIM_USE_DIST;
 const tsx = checkout || !existsSync(compiled) ? await import('tsx/esm/api').catch(() => undefined) : undefined;
 if (tsx) {

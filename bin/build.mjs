@@ -21,3 +21,5 @@ execFileSync(process.execPath, [tsc, '-p', 'tsconfig.build.json'], { cwd: root, 
 for (const dir of ['scenarios/bundled', 'simulators/core/codecs/vim25/type-table', 'simulators/admin/web/assets']) {
   cpSync(new URL(`../${dir}`, import.meta.url), new URL(`../dist/${dir}`, import.meta.url), { recursive: true, filter: (src) => !src.endsWith('.py') });
 }
+// The CLI as one bundle with lazy chunks (dist/cli/): what bin/bpsim.js runs when installed.
+await import('./bundle-cli.mjs');

@@ -1,10 +1,11 @@
 // The package as a user gets it: `npm pack`, installed into a fresh project from the tarball, used
 // from plain Node (ESM and CommonJS), from TypeScript (tsc, NodeNext, strict) and from vitest.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { existsSync, readFileSync, writeFileSync, mkdirSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, writeFileSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { run } from '../helpers/run.ts';
+import { TEST_PKI_DIR } from '../helpers/lab.ts';
 import { runnableBlocks } from '../docs/blocks.ts';
 import { CONSUMER_CACHE, consumerProject, packTarball, ROOT, tempDir } from './consumer-project.ts';
 
@@ -134,5 +135,12 @@ noCache('testWith options reach the lab', async ({ lab }) => {
     const up = await run(bin('bpsim'), ['up', '--json', '--state-dir', join(tempDir('bpsim-state-'), 'state')], { cwd: dir, env, timeoutMs: SLOW });
     expect(up.code).toBe(1);
     expect(up.stderr).toMatch(/--state-dir needs the optional package better-sqlite3.*npm install better-sqlite3/);
+    // The installed bin runs the esbuild bundle (dist/cli/): a bundled scenario loads its lazy chunks
+    // (scenario engine, yaml, the simulated proxy) and the data files found through import.meta.url
+    // (bundled scenarios, the vim25 type table).
+    expect(readdirSync(join(dir, 'node_modules', 'bpsim', 'dist', 'cli'))).toContain('bpsim.js');
+    const scenario = await run(bin('bpsim'), ['run', 'vm-backup-full', '--timing', 'fast', '--pki-dir', TEST_PKI_DIR], { cwd: dir, env, timeoutMs: SLOW });
+    expect(scenario.code, scenario.stdout + scenario.stderr).toBe(0);
+    expect(scenario.stdout).toMatch(/PASS vm-backup-full: \d+ expectations held/);
   }, SLOW);
 });
