@@ -1,6 +1,6 @@
 import { afterEach, expect, test, vi } from 'vitest';
 import { createServer, type Server } from 'node:net';
-import { AddressAllocator } from '../../simulators/core/net/addressing.ts';
+import { AddressAllocator, RANDOM_THIRD_BELOW } from '../../simulators/core/net/addressing.ts';
 import { startTestLab } from '../helpers/lab.ts';
 
 const occupiers: Server[] = [];
@@ -34,4 +34,13 @@ test('a lab whose random address block is taken by another takes another block; 
     await lab.stop();
   }
   await expect(startTestLab({ addressBlock: '127.201.7', without: ['guests', 'ntp'] })).rejects.toMatchObject({ code: 'EADDRINUSE' });
+});
+
+test('a random block has room for a 10,000-VM, 100-host lab wherever it starts', () => {
+  // The highest third octet a random block may start at still fits 14,000 addresses...
+  const highest = new AddressAllocator([16, RANDOM_THIRD_BELOW - 1]);
+  for (let i = 0; i < 14_000; i++) highest.allocate(`c${i}`);
+  expect(highest.allocate('c13999')).toBe(`127.16.${RANDOM_THIRD_BELOW - 1 + 55}.250`);
+  // ...and random blocks never start higher (they used to, up to 249, and a big lab ran out).
+  for (let i = 0; i < 1_000; i++) expect(AddressAllocator.random().base[1]).toBeLessThan(RANDOM_THIRD_BELOW);
 });

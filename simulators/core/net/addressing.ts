@@ -1,5 +1,8 @@
 import { randomInt } from 'node:crypto';
 
+/** Random blocks start their third octet below this: room for 14,000 addresses ((256 - 200) x 250). */
+export const RANDOM_THIRD_BELOW = 200;
+
 /**
  * Hands out loopback addresses for one lab. Linux answers on all of 127.0.0.0/8 with no set-up, so
  * each component gets its own address and can use its real port. A lab uses 127.B.C.1 upwards,
@@ -11,9 +14,13 @@ export class AddressAllocator {
 
   constructor(readonly base: [number, number]) {}
 
-  /** A random block, so that labs started in parallel (test files) do not collide. */
+  /**
+   * A random block, so that labs started in parallel (test files) do not collide. The third octet
+   * starts below 200: a block grows into the next third octets 250 addresses at a time, and a
+   * 10,000-VM, 100-host lab needs 41 of them; from a start near 255 it ran out ("is full").
+   */
   static random(): AddressAllocator {
-    return new AddressAllocator([randomInt(16, 250), randomInt(0, 250)]);
+    return new AddressAllocator([randomInt(16, 250), randomInt(0, RANDOM_THIRD_BELOW)]);
   }
 
   static parse(block: string): AddressAllocator {
