@@ -128,11 +128,14 @@ describe('disk model', () => {
   test('paging: answers stop at the area cap and continue from startOffset + length', () => {
     const d = new SimDiskStore().create('vm-1', spec(), { changeTracking: true });
     const s1 = d.freeze('s1');
-    const w = d.guestWrite({ percent: 20, extents: CBT_PAGE_MAX_AREAS + 300 });
+    // Enough areas that a page starting past 0 is also cut at the cap: its length counts from its own startOffset.
+    const w = d.guestWrite({ percent: 20, extents: 2 * CBT_PAGE_MAX_AREAS + 300 });
     d.freeze('s2');
     const pages = allPages(d, 's2', s1.changeId!);
-    expect(pages.length).toBeGreaterThan(1);
+    expect(pages.length).toBeGreaterThan(2);
     expect(pages[0]!.changedArea).toHaveLength(CBT_PAGE_MAX_AREAS);
+    expect(pages[1]!.startOffset).toBeGreaterThan(0);
+    expect(pages[1]!.changedArea).toHaveLength(CBT_PAGE_MAX_AREAS);
     expect(bytesOf(areasOf(pages))).toBe(w.bytes);
     for (const p of pages) for (const a of p.changedArea) {
       expect(a.start).toBeGreaterThanOrEqual(p.startOffset);
