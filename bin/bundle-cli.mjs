@@ -5,6 +5,7 @@
 // native or file-locating ones (better-sqlite3, sql.js's wasm) and those required lazily
 // (node-forge, yaml, ajv, selfsigned).
 import { existsSync, rmSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -26,7 +27,6 @@ const ownUrl = {
   name: 'own-import-meta-url',
   setup(build) {
     build.onLoad({ filter: /[\\/]dist[\\/].*\.js$/ }, async (args) => {
-      const { readFile } = await import('node:fs/promises');
       let contents = await readFile(args.path, 'utf8');
       if (contents.includes('import.meta.url')) {
         const rel = relative(outdir, args.path).split('\\').join('/');

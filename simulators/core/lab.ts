@@ -176,16 +176,19 @@ export class CoreLab<World = unknown> {
       handshakeTimeoutMs: this.options.tlsHandshakeTimeoutMs,
       timeouts: this.timeouts,
     };
-    const identity = (args: ListenArgs): ListenerIdentity => ({
-      component: spec.name,
-      listener: args.listener,
-      protocol: args.protocol,
-      address,
-      bindAddress,
-      realPort: args.realPort,
-      port: this.options.singleHost ? 0 : this.portMode === 'offset' ? offsetPort(args.realPort) : args.realPort,
-      ...placed(this.options.placement?.(spec.name, args), this.portMode === 'offset' ? offsetPort(args.realPort) : args.realPort),
-    });
+    const identity = (args: ListenArgs): ListenerIdentity => {
+      const port = this.portMode === 'offset' ? offsetPort(args.realPort) : args.realPort;
+      return {
+        component: spec.name,
+        listener: args.listener,
+        protocol: args.protocol,
+        address,
+        bindAddress,
+        realPort: args.realPort,
+        port: this.options.singleHost ? 0 : port,
+        ...placed(this.options.placement?.(spec.name, args), port),
+      };
+    };
     const track = async (args: ListenArgs, transport: 'tcp' | 'udp', tls: { sha1: string; sha256: string } | undefined, open: Promise<Listener>) => {
       const listener = await open;
       listeners.add(listener);

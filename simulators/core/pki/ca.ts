@@ -155,13 +155,19 @@ function storeOnce(path: string, content: string): void {
     mkdirSync(join(path, '..'), { recursive: true, mode: 0o700 });
     writeFileSync(tmp, content, { mode: 0o644 });
     linkSync(tmp, path);
-    void pruneLeaves(join(path, '..'));
+    // Once per process: a lab start stores a dozen leaves, and each prune reads the whole directory.
+    if (!pruneStarted) {
+      pruneStarted = true;
+      void pruneLeaves(join(path, '..'));
+    }
   } catch {
     // EEXIST: another lab stored it first. Anything else: the next start signs again.
   } finally {
     rmSync(tmp, { force: true });
   }
 }
+
+let pruneStarted = false;
 
 /**
  * Labs on random address blocks (test suites) make new names every start: past 1,000 cached leaves,
