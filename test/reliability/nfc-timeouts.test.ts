@@ -20,27 +20,21 @@ afterAll(async () => {
 
 const nfcErrors = () => t.lab.recorder.events.filter((e) => e.kind === 'error' && e.summary.startsWith('NFC: ')).map((e) => e.summary);
 
-describe('NFC on 902 closes idle sessions after the lab-configured times', () => {
-  test('nfc-message: no classic handshake message after PROXY', async () => {
-    const before = nfcErrors().length;
-    // Counted from before the session opens: the server's clock starts later, so this never undercounts.
-    const since = performance.now();
-    const { s, r } = await nfcStream(t);
-    r.detach();
-    const r2 = await idleUntilClosed(s, since, GIVE_UP_MS);
-    expect(r2.closed, 'still open').toBe(true);
-    expect(r2.idleMs).toBeGreaterThanOrEqual(TIMEOUTS.nfcMessageMs - CLOCK_MS);
-    expect(nfcErrors().slice(before)).toEqual([`NFC: no data for ${TIMEOUTS.nfcMessageMs} ms`]);
-  });
+/** Opens a session with `open`, stays silent, and expects the server to close it for `timeoutMs`, not before. */
+async function expectIdleClose(open: typeof nfcStream, timeoutMs: number): Promise<void> {
+  const before = nfcErrors().length;
+  // Counted from before the session opens: the server's clock starts later, so this never undercounts.
+  const since = performance.now();
+  const { s, r } = await open(t);
+  r.detach();
+  const r2 = await idleUntilClosed(s, since, GIVE_UP_MS);
+  expect(r2.closed, 'still open').toBe(true);
+  expect(r2.idleMs).toBeGreaterThanOrEqual(timeoutMs - CLOCK_MS);
+  expect(nfcErrors().slice(before)).toEqual([`NFC: no data for ${timeoutMs} ms`]);
+}
 
-  test('nfc-idle: no message in the asynchronous I/O phase', async () => {
-    const before = nfcErrors().length;
-    const since = performance.now();
-    const { s, r } = await aioReady(t);
-    r.detach();
-    const r2 = await idleUntilClosed(s, since, GIVE_UP_MS);
-    expect(r2.closed, 'still open').toBe(true);
-    expect(r2.idleMs).toBeGreaterThanOrEqual(TIMEOUTS.nfcIdleMs - CLOCK_MS);
-    expect(nfcErrors().slice(before)).toEqual([`NFC: no data for ${TIMEOUTS.nfcIdleMs} ms`]);
-  });
+describe('NFC on 902 closes idle sessions after the lab-configured times', () => {
+  test('nfc-message: no classic handshake message after PROXY', () => expectIdleClose(nfcStream, TIMEOUTS.nfcMessageMs));
+
+  test('nfc-idle: no message in the asynchronous I/O phase', () => expectIdleClose(aioReady, TIMEOUTS.nfcIdleMs));
 });
