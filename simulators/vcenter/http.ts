@@ -4,7 +4,6 @@ import type { ConnContext } from '../core/net/listen.ts';
 import type { SoapEngine, CallContext } from './engine.ts';
 import { VimFault } from './soap/faults.ts';
 import { folderHandler } from './folder-http.ts';
-import { lingerClose } from '../core/net/http-engine.ts';
 
 /** Largest SOAP request accepted (a 1,000-object RetrievePropertiesEx spec is a few KB). */
 export const MAX_SOAP_BODY = 2 * 1024 * 1024;
@@ -84,9 +83,7 @@ export function soapHandler(engine: SoapEngine) {
     const body = await readBody(req, MAX_SOAP_BODY);
     if (body === undefined) {
       ctx.trace('fault', `SOAP request body over ${MAX_SOAP_BODY} bytes: 413`);
-      // The client may still be sending: closing at once would reset the connection and lose the answer.
-      const socket = req.socket;
-      socket.destroySoon = () => lingerClose(socket);
+      // The client may still be sending: the listener's close lingers (http-engine.ts), so the answer is not lost.
       return send(res, 413, faultEnvelope('InvalidRequest', `Request body exceeds ${MAX_SOAP_BODY} bytes`, {}, 'ClientFaultCode'), { connection: 'close' });
     }
     let message;

@@ -37,6 +37,12 @@ export function timedHttpServer(timeouts: ServerTimeouts | undefined): Server {
     keepAliveTimeout: t.idleMs,
     connectionsCheckingInterval: checkInterval(t),
   });
+  // node:http closes a connection after its last answer with destroySoon(): FIN, then a destroy that
+  // turns any bytes the client is still sending into a reset, which can cost the client that answer
+  // (a 400 for a missing Host, a 413, Connection: close). Every close after an answer lingers instead.
+  server.on('connection', (socket: Duplex & { destroySoon?: () => void }) => {
+    socket.destroySoon = () => lingerClose(socket);
+  });
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
     // A header or request timeout arrives here too (Node leaves the answer to this listener).
     const status = err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : '400 Bad Request';
