@@ -11,6 +11,8 @@ export const RANDOM_THIRD_BELOW = 200;
 export class AddressAllocator {
   private next = 1;
   private readonly byName = new Map<string, string>();
+  /** The first name given each address: nameOf runs per connection, and a 10,000-VM lab has as many names. */
+  private readonly byAddress = new Map<string, string>();
 
   constructor(readonly base: [number, number]) {}
 
@@ -40,18 +42,28 @@ export class AddressAllocator {
     const fourth = ((n - 1) % 250) + 1;
     if (third > 255) throw new Error(`address block 127.${this.base[0]}.${this.base[1]} is full`);
     const address = `127.${this.base[0]}.${third}.${fourth}`;
-    this.byName.set(name, address);
+    this.bind(name, address);
     return address;
   }
 
   /** Pins a name to a given address (a deployment's network plan: any IPv4, not only loopback). */
   assign(name: string, address: string): void {
+    const old = this.byName.get(name);
+    this.bind(name, address);
+    if (old !== undefined && old !== address && this.byAddress.get(old) === name) {
+      this.byAddress.delete(old);
+      // Another name may share the address it left (a plan may give two names one host).
+      for (const [n, a] of this.byName) if (a === old && !this.byAddress.has(old)) this.byAddress.set(old, n);
+    }
+  }
+
+  private bind(name: string, address: string): void {
     this.byName.set(name, address);
+    if (!this.byAddress.has(address)) this.byAddress.set(address, name);
   }
 
   nameOf(address: string): string | undefined {
-    for (const [name, a] of this.byName) if (a === address) return name;
-    return undefined;
+    return this.byAddress.get(address);
   }
 
   get block(): string {
