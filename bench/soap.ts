@@ -134,16 +134,19 @@ export async function benchSoap(opts: SoapBenchOptions = {}): Promise<SoapBenchR
       ];
       // Warm every path, then measure them interleaved in rounds so machine noise hits all alike.
       for (const t of targets) await run(t.post, 20, concurrency);
-      const times = new Map(targets.map((t) => [t.name, { times: [] as number[], ms: 0 }]));
+      // Throughput is each target's best round (other load only ever slows a round down, as in the
+      // NFC bench); the latency quantiles are over every request of every round.
+      const times = new Map(targets.map((t) => [t.name, { times: [] as number[], bestPerSec: 0 }]));
       const rounds = 3;
       for (let r = 0; r < rounds; r++) {
         for (const t of targets) {
           const s = await run(t.post, Math.ceil(requests / rounds), concurrency);
-          times.get(t.name)!.times.push(...s.times);
-          times.get(t.name)!.ms += s.wallMs;
+          const m = times.get(t.name)!;
+          m.times.push(...s.times);
+          m.bestPerSec = Math.max(m.bestPerSec, (s.times.length / s.wallMs) * 1000);
         }
       }
-      const of = (name: string) => series(times.get(name)!.times, times.get(name)!.ms);
+      const of = (name: string) => series(times.get(name)!.times, times.get(name)!.bestPerSec);
       let paging: SoapBenchResult['paging'];
       if (opts.pageSize) {
         const runs: number[] = [];
@@ -188,10 +191,10 @@ async function run(fn: () => Promise<{ status: number }>, n: number, concurrency
   return { times, wallMs: performance.now() - start };
 }
 
-function series(times: number[], wallMs: number): Series {
+function series(times: number[], requestsPerSec: number): Series {
   const sorted = [...times].sort((a, b) => a - b);
   const q = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;
-  return { requestsPerSec: (times.length / wallMs) * 1000, p50Ms: q(0.5), p99Ms: q(0.99) };
+  return { requestsPerSec, p50Ms: q(0.5), p99Ms: q(0.99) };
 }
 
 /** The figures for `npm run bench`. */
