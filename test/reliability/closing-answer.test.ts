@@ -50,7 +50,9 @@ interface Ending {
 function answerThenKeepSending(t: RawTarget, head: string): Promise<Ending> {
   return new Promise((resolve) => {
     // Half-open: the client goes on sending after the server's FIN, as a client busy uploading does.
-    const socket: Socket = t.tls ? tlsConnect({ host: t.host, port: t.port, rejectUnauthorized: false, allowHalfOpen: true }) : tcpConnect({ host: t.host, port: t.port, allowHalfOpen: true });
+    // tls.connect hands allowHalfOpen to its TLSSocket (node's _tls_wrap.js); @types/node leaves it out.
+    const tlsOptions = { host: t.host, port: t.port, rejectUnauthorized: false, allowHalfOpen: true };
+    const socket: Socket = t.tls ? tlsConnect(tlsOptions) : tcpConnect({ host: t.host, port: t.port, allowHalfOpen: true });
     let got = Buffer.alloc(0);
     let sentAfterAnswer = 0;
     let status: number | undefined;
