@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { createHash } from 'node:crypto';
-import { CbtError, ReadOnlyViewError, SimVirtualDisk, deltaFileName, diskGeneration, type DiskView, type Extent } from '../../simulators/disk/index.ts';
+import { CbtError, ReadOnlyViewError, SimDiskStore, SimVirtualDisk, deltaFileName, diskGeneration, type DiskView, type Extent } from '../../simulators/disk/index.ts';
+import { ChangeLog } from '../../simulators/disk/change-log.ts';
 import type { DiskSpec } from '../../simulators/inventory/types.ts';
 
 /*
@@ -188,6 +189,48 @@ describe('change tracking', () => {
     expect(() => d.queryChangedAreas('s3', 0, s1)).toThrow(CbtError);
   });
 
+  test('changeIds are "<epoch UUID>/<point>": the UUID is SHA-256 of "<seed>:cbt:<instance>:<epoch number>", first byte 0x52', () => {
+    // SHA-256("rules:cbt::1") = f6 4d ad 33 7d d3 d0 90 80 6b e6 39 8e 6b 7a b5 ...
+    const epoch1 = '52 4d ad 33 7d d3 d0 90-80 6b e6 39 8e 6b 7a b5';
+    // SHA-256("rules:cbt::2") = b6 c3 a3 a4 0a 5d 48 bf 34 90 c4 c2 56 60 62 4d ... (0a keeps its leading zero)
+    const epoch2 = '52 c3 a3 a4 0a 5d 48 bf-34 90 c4 c2 56 60 62 4d';
+    // SHA-256("rules:cbt:run-2:1") = 97 74 fa 3d c1 7d 0b 39 38 50 19 0a 79 b3 cd 4f ...
+    const run2 = '52 74 fa 3d c1 7d 0b 39-38 50 19 0a 79 b3 cd 4f';
+    const d = new SimVirtualDisk('vm-1', spec(), true);
+    expect(d.currentChangeId).toBe(`${epoch1}/0`);
+    expect(d.freeze('s1').changeId).toBe(`${epoch1}/1`);
+    d.resetCbt();
+    expect(d.currentChangeId).toBe(`${epoch2}/0`);
+    const e = new SimVirtualDisk('vm-1', spec());
+    e.setChangeTracking(true);
+    expect(e.currentChangeId).toBe(`${epoch1}/0`);
+    e.setChangeTracking(false);
+    e.changeTrackingEnabled = true;
+    expect(e.currentChangeId).toBe(`${epoch2}/0`);
+    expect(new SimVirtualDisk('vm-1', spec(), true, 'run-2').currentChangeId).toBe(`${run2}/0`);
+    // Stores and logs made without an instance use the empty one.
+    expect(new SimDiskStore().create('vm-1', spec(), { changeTracking: true }).currentChangeId).toBe(`${epoch1}/0`);
+    expect(new ChangeLog('rules', 2).current).toBe(`${epoch2}/0`);
+  });
+
+  test('malformed changeIds of the right epoch are not valid', () => {
+    const d = new SimVirtualDisk('vm-1', spec(), true);
+    d.freeze('s1');
+    d.write(live(d), 0, fill(512, 1));
+    const s2 = d.freeze('s2').changeId!;
+    const epoch = s2.slice(0, s2.lastIndexOf('/'));
+    expect(changed(d, 's2', `${epoch}/1`)).toEqual([{ start: 0, length: 512 }]);
+    for (const bad of [`${epoch}/`, `${epoch}/+1`, `${epoch}/-1`, `${epoch}/ 1`, `${epoch}/1 `, `${epoch}/1e0`, `${epoch}/0x1`, `${epoch}/1.0`, epoch, '']) {
+      expect(() => d.queryChangedAreas('s2', 0, bad), JSON.stringify(bad)).toThrow(CbtError);
+    }
+  });
+
+  test('a disk without CBT answers FileFault naming its file', () => {
+    const d = new SimVirtualDisk('vm-1', spec());
+    d.freeze('s1');
+    expect(() => d.queryChangedAreas('s1', 0, '*')).toThrow('Change tracking is not enabled for [datastore1] r/r.vmdk');
+  });
+
   test('a snapshot from before a CBT reset cannot be asked about, even with a changeId of the new epoch', () => {
     const d = new SimVirtualDisk('vm-1', spec(), true);
     d.write(live(d), 0, fill(512, 1));
@@ -267,6 +310,13 @@ describe('change tracking', () => {
     d.revert('s0');
     d.freeze('s2');
     expect(changed(d, 's2', s1)).toEqual([{ start: 0, length: 512 }, { start: MiB, length: 4096 }]);
+    // A snapshot frozen with CBT, reverted to after CBT was turned off: the content comes back.
+    const f = new SimVirtualDisk('vm-3', spec(), true);
+    f.freeze('a');
+    f.write(live(f), 0, fill(512, 1));
+    f.setChangeTracking(false);
+    f.revert('a');
+    expect(f.allocatedExtents()).toEqual([]);
     // Without CBT a revert records nothing and still restores the content.
     const e = new SimVirtualDisk('vm-2', spec());
     e.freeze('a');
@@ -313,6 +363,22 @@ describe('guest writes', () => {
     expect(wa).toEqual(wb);
     const x = wa.extents[0]!;
     expect(a.read(live(a), x.start, x.length)).toEqual(b.read(live(b), x.start, x.length));
+  });
+  test('the default write seed is "<disk seed>:write:<n>" for the n-th write; the bytes come from the write seed', () => {
+    const mk = () => new SimVirtualDisk('vm-1', spec({ capacityBytes: 256 * MiB, allocatedBytes: 16 * MiB, seed: 'one' }));
+    const a = mk();
+    const b = mk();
+    const a1 = a.guestWrite({ percent: 10, extents: 4 });
+    expect(b.guestWrite({ percent: 10, extents: 4, seed: 'one:write:1' })).toEqual(a1);
+    expect(a.checksum()).toBe(b.checksum());
+    expect(a.guestWrite({ percent: 1, extents: 2 })).toEqual(b.guestWrite({ percent: 1, extents: 2, seed: 'one:write:2' }));
+    expect(a.checksum()).toBe(b.checksum());
+    // A run as long as the disk: both writes cover the same bytes, with different content per write seed.
+    const c = new SimVirtualDisk('vm-1', spec({ allocatedBytes: 4 * MiB }));
+    const e = new SimVirtualDisk('vm-1', spec({ allocatedBytes: 4 * MiB }));
+    expect(c.guestWrite({ percent: 100, extents: 1, seed: 'x' }).extents).toEqual([{ start: 0, length: 4 * MiB }]);
+    e.guestWrite({ percent: 100, extents: 1, seed: 'y' });
+    expect(c.read(live(c), 0, 4096).equals(e.read(live(e), 0, 4096))).toBe(false);
   });
 });
 
