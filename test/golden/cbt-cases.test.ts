@@ -40,6 +40,11 @@ describe('ExtentSet merges', () => {
     expect(set([10, 20], [30, 40], [50, 60], [70, 80], [35, 55])).toEqual([{ start: 10, length: 10 }, { start: 30, length: 30 }, { start: 70, length: 10 }]);
   });
 
+  test('ExtentSet.of builds the set from extents given as start and length', () => {
+    const s = ExtentSet.of([{ start: 30, length: 10 }, { start: 10, length: 10 }, { start: 15, length: 10 }, { start: 40, length: 5 }]);
+    expect(s.extents()).toEqual([{ start: 10, length: 15 }, { start: 30, length: 15 }]);
+  });
+
   test('totalBytes counts each byte once', () => {
     const s = new ExtentSet();
     s.add(4 * KiB, MiB);
