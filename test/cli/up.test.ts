@@ -7,8 +7,9 @@ import { X509Certificate } from 'node:crypto';
 import { TEST_PKI_DIR } from '../helpers/lab.ts';
 import { run } from '../helpers/run.ts';
 import { tryConnect } from '../helpers/sockets.ts';
+import { bpsimArgv } from '../helpers/bpsim-cli.ts';
 
-const BPSIM = ['--import', 'tsx', 'bin/bpsim.ts'];
+const BPSIM = await bpsimArgv();
 
 // Three separate bpsim processes, each on its own address block or none: they run at once.
 describe.concurrent('bpsim CLI', () => {
