@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, write
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import type { Plugin } from 'esbuild';
+import type { BuildOptions, Plugin } from 'esbuild';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 // Inside the checkout, so the bundle's imports of packages resolve to this checkout's node_modules.
@@ -14,10 +14,10 @@ let built: Promise<string> | undefined;
 
 /**
  * What `node` runs for `bpsim` in tests: bin/bpsim.ts and the sources it loads, bundled by esbuild
- * once per test process (packages stay outside, loaded from node_modules as always). A child under
- * tsx spent about a CPU second resolving and loading the sources module by module through tsx's
- * loader thread; the bundle is the same code (esbuild is also what tsx compiles with) in a few files.
- * bin/bpsim.js (tsx in a checkout) keeps its own test in test/scenarios/cli.test.ts.
+ * once per test process with the options of the installed CLI's bundle (bin/cli-bundle-options.mjs).
+ * A child under tsx spent about a CPU second resolving and loading the sources module by module
+ * through tsx's loader thread; the bundle is the same code (esbuild is also what tsx compiles with)
+ * in a few files. bin/bpsim.js (tsx in a checkout) keeps its own test in test/scenarios/cli.test.ts.
  */
 export async function bpsimArgv(): Promise<string[]> {
   return [await (built ??= bundle())];
@@ -25,18 +25,14 @@ export async function bpsimArgv(): Promise<string[]> {
 
 async function bundle(): Promise<string> {
   const esbuild = await import('esbuild');
+  const options = pathToFileURL(join(ROOT, 'bin', 'cli-bundle-options.mjs')).href;
+  const { CLI_BUNDLE_OPTIONS } = (await import(options)) as { CLI_BUNDLE_OPTIONS: BuildOptions };
   const result = await esbuild.build({
+    ...CLI_BUNDLE_OPTIONS,
     entryPoints: { bpsim: join(ROOT, 'bin', 'bpsim.ts') },
     outdir: '/', // not written: the output is hashed first, then placed under CACHE
     write: false,
-    bundle: true,
-    splitting: true,
-    format: 'esm',
-    platform: 'node',
-    target: 'node20',
-    packages: 'external',
     plugins: [ownImportMetaUrl],
-    logLevel: 'warning',
   });
   const hash = createHash('sha256');
   for (const f of result.outputFiles) hash.update(f.path).update(f.contents);
@@ -66,6 +62,7 @@ const ownImportMetaUrl: Plugin = {
   name: 'own-import-meta-url',
   setup(build) {
     build.onLoad({ filter: /\.ts$/ }, async (args) => {
+      if (args.path.includes('/node_modules/')) return undefined;
       const contents = await readFile(args.path, 'utf8');
       return { contents: contents.replaceAll('import.meta.url', JSON.stringify(pathToFileURL(args.path).href)), loader: 'ts', resolveDir: dirname(args.path) };
     });
