@@ -1,14 +1,13 @@
 // Bundles the compiled CLI (dist/bin/bpsim.js and what it imports) into dist/cli/ with esbuild, so a
 // start opens a few files instead of a few hundred: on Node 20 (no compile cache) resolving, reading
 // and linking ES modules was three quarters of `bpsim up`'s start (docs/performance.md, "CLI start").
-// Lazy imports stay lazy (code splitting). Packages loaded at run time by name stay outside:
-// native or file-locating ones (better-sqlite3, sql.js's wasm) and those required lazily
-// (node-forge, yaml, ajv, selfsigned).
+// The options (what stays outside the bundle, and why) are in cli-bundle-options.mjs.
 import { existsSync, rmSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { CLI_BUNDLE_OPTIONS } from './cli-bundle-options.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const outdir = `${root}dist/cli`;
@@ -38,18 +37,10 @@ const ownUrl = {
 };
 
 await esbuild.build({
+  ...CLI_BUNDLE_OPTIONS,
   entryPoints: { bpsim: `${root}dist/bin/bpsim.js` },
   outdir,
-  bundle: true,
-  splitting: true,
-  format: 'esm',
-  platform: 'node',
-  target: 'node20',
-  external: ['better-sqlite3', 'sql.js', 'node-forge', 'yaml', 'ajv', 'selfsigned', 'tsx', 'tsx/*', 'vitest', 'playwright-core'],
-  // CommonJS packages inside an ES bundle still call require() for Node's built-ins.
-  banner: { js: "import { createRequire as __bpsimRequire } from 'node:module'; const require = __bpsimRequire(import.meta.url);" },
   plugins: [ownUrl],
-  logLevel: 'warning',
   legalComments: 'none',
 });
 if (!existsSync(`${outdir}/bpsim.js`)) throw new Error('bundle-cli: dist/cli/bpsim.js was not written');

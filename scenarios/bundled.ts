@@ -17,17 +17,21 @@ export interface BundledScenario {
 
 /** The bundled scenarios, by file name, with the description each declares. */
 export function bundledScenarios(): BundledScenario[] {
-  return readdirSync(BUNDLED_DIR)
-    .filter((f) => f.endsWith('.yaml'))
-    .sort()
-    .map((f) => {
-      const file = join(BUNDLED_DIR, f);
-      const doc = requireYaml().parse(readFileSync(file, 'utf8')) as { name?: string; description?: string } | null;
-      return { name: f.replace(/\.yaml$/, ''), description: String(doc?.description ?? '').trim(), file };
-    });
+  return bundledFiles().map(({ name, file }) => {
+    const doc = requireYaml().parse(readFileSync(file, 'utf8')) as { name?: string; description?: string } | null;
+    return { name, description: String(doc?.description ?? '').trim(), file };
+  });
 }
 
 /** The file of a bundled scenario by name (with or without .yaml), or undefined. */
 export function bundledScenarioPath(name: string): string | undefined {
-  return bundledScenarios().find((s) => s.name === name.replace(/\.yaml$/, ''))?.file;
+  // By file name alone: reading every file's description cost more than the run's own scenario parse.
+  return bundledFiles().find((s) => s.name === name.replace(/\.yaml$/, ''))?.file;
+}
+
+function bundledFiles(): { name: string; file: string }[] {
+  return readdirSync(BUNDLED_DIR)
+    .filter((f) => f.endsWith('.yaml'))
+    .sort()
+    .map((f) => ({ name: f.replace(/\.yaml$/, ''), file: join(BUNDLED_DIR, f) }));
 }

@@ -33,7 +33,8 @@ export function demoCommand(): Command {
     setScenarioRunner(adminScenarioRunner);
     const admin = await startAdmin(lab, { port: opts.adminPort, runners: labWebRunners(lab) });
     const creds = lab.credentials.admin;
+    const stopped = stopOnSignals(lab);
     process.stdout.write(`\nWeb view: ${admin.web} (user ${creds?.user}, password ${creds?.password}); the lab stays up. Press Ctrl-C to stop.\n`);
-    await stopOnSignals(lab);
+    await stopped;
   });
 }

@@ -54,14 +54,16 @@ export function serveCommand(): Command {
             home: served.home,
             listening: served.relay.routes.map((r) => `${r.label} ${r.bind.address}:${r.bind.port} -> ${r.target.address}:${r.target.port}`),
           };
-    process.stdout.write(JSON.stringify(ready) + '\n');
-    await untilSignal(async (signal) => {
+    // Listening for a stop before saying ready (as `bpsim up` does).
+    const stopped = untilSignal(async (signal) => {
       process.stderr.write(`${signal}: stopping ${served.component}\n`);
       await admin?.stop();
       await served.stop();
       await output.close();
       process.exitCode = signal === 'SIGINT' ? 130 : 0;
     });
+    process.stdout.write(JSON.stringify(ready) + '\n');
+    await stopped;
   });
 }
 

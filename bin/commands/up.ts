@@ -59,6 +59,9 @@ export function upCommand(): Command {
       throw err;
     }
     const summary = labSummary(lab, { admin: { url: admin.url, web: admin.web } });
+    // Listening for a stop before saying ready: a client that stops the lab as soon as it reads the
+    // line otherwise found the default action (the process killed, no cleanup) when it won the race.
+    const stopped = stopOnSignals(lab, async () => names?.());
     if (opts.json) {
       process.stdout.write(JSON.stringify(summary) + '\n');
     } else {
@@ -73,7 +76,7 @@ export function upCommand(): Command {
           'Press Ctrl-C to stop.\n',
       );
     }
-    await stopOnSignals(lab, async () => names?.());
+    await stopped;
   });
 }
 

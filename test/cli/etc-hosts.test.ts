@@ -10,8 +10,9 @@ import { join } from 'node:path';
 import { TEST_PKI_DIR } from '../helpers/lab.ts';
 import { hasCommand, run } from '../helpers/run.ts';
 import { followGuestUrl } from './guest-url.ts';
+import { bpsimArgv } from '../helpers/bpsim-cli.ts';
 
-const BPSIM = ['--import', 'tsx', 'bin/bpsim.ts'];
+const BPSIM = await bpsimArgv();
 type Summary = { caFile: string; credentials: Record<string, { user: string; password: string }>; endpoints: { component: string; hostname: string; bindAddress: string; listener: string; url?: string; urlByAddress?: string }[] };
 
 async function up(args: string[], env: NodeJS.ProcessEnv = process.env) {

@@ -6,8 +6,9 @@ import { parseJobSpec } from '../../proxy/cli/job-spec.ts';
 import { readLabFile } from '../../proxy/cli/lab-file.ts';
 import { run } from '../helpers/run.ts';
 import { startTestLab } from '../helpers/lab.ts';
+import { bpsimArgv } from '../helpers/bpsim-cli.ts';
 
-const BPSIM = ['--import', 'tsx', 'bin/bpsim.ts'];
+const BPSIM = await bpsimArgv();
 
 describe('bpsim proxy', () => {
   test('job specs parse strictly', () => {

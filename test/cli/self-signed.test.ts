@@ -6,9 +6,10 @@ import { join } from 'node:path';
 import { run } from '../helpers/run.ts';
 import { TEST_PKI_DIR } from '../helpers/lab.ts';
 import { CertificateAuthority } from '../../simulators/core/pki/ca.ts';
+import { bpsimArgv } from '../helpers/bpsim-cli.ts';
 
 // openssl is the judge: the certificate is read, verified and used by it, never by bpsim's own PKI code.
-const BPSIM = ['--import', 'tsx', 'bin/bpsim.ts'];
+const BPSIM = await bpsimArgv();
 let dir: string;
 let printed: { cert: string; key: string; names: string[]; sha1: string; sha256: string };
 let server: Server;

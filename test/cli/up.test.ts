@@ -7,10 +7,11 @@ import { X509Certificate } from 'node:crypto';
 import { TEST_PKI_DIR } from '../helpers/lab.ts';
 import { run } from '../helpers/run.ts';
 import { tryConnect } from '../helpers/sockets.ts';
+import { bpsimArgv } from '../helpers/bpsim-cli.ts';
 
-const BPSIM = ['--import', 'tsx', 'bin/bpsim.ts'];
+const BPSIM = await bpsimArgv();
 
-// Three separate bpsim processes, each on its own address block or none: they run at once.
+// Separate bpsim processes, each on its own address block or none: they run at once.
 describe.concurrent('bpsim CLI', () => {
   test('up --json prints one JSON line when ready, serves, and stops cleanly on SIGTERM', async () => {
     const block = `127.${randomInt(16, 250)}.${randomInt(0, 250)}`;
@@ -41,6 +42,23 @@ describe.concurrent('bpsim CLI', () => {
       child.kill('SIGTERM');
       expect(await exited).toBe(0);
       for (const e of tcp) expect(await tryConnect(e.bindAddress, e.port)).toBe('ECONNREFUSED');
+    } finally {
+      child.kill('SIGKILL');
+    }
+  });
+
+  test('a SIGTERM sent the moment the ready line arrives still stops the lab cleanly', async () => {
+    // No await between the line and the signal: the handler must be in place before the line is
+    // written. It was installed after it, and about one such stop in four killed the process outright.
+    const block = `127.${randomInt(16, 250)}.${randomInt(0, 250)}`;
+    const child = spawn(process.execPath, [...BPSIM, 'up', '--json', '--address-block', block, '--pki-dir', TEST_PKI_DIR], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    const exited = new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.once('exit', (code, signal) => resolve([code, signal])));
+    try {
+      createInterface({ input: child.stdout }).once('line', () => child.kill('SIGTERM'));
+      expect(await exited, stderr).toEqual([0, null]);
+      expect(stderr).toContain('SIGTERM: stopping the lab');
     } finally {
       child.kill('SIGKILL');
     }

@@ -10,9 +10,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { canBindPrivileged } from '../../simulators/core/net/ports.ts';
 import { readPlan } from '../../simulators/deploy/certs.ts';
-import { CERTS_MOUNT } from '../../simulators/deploy/compose.ts';
+import { CERTS_MOUNT, ENTRYPOINT } from '../../simulators/deploy/compose.ts';
 import { addressOf, type DeployPlan } from '../../simulators/deploy/plan.ts';
 import { REPO, startCommand, type Started } from './processes.ts';
+import { bpsimArgv } from '../helpers/bpsim-cli.ts';
 
 const exec = promisify(execFile);
 
@@ -21,9 +22,15 @@ interface Service {
   command: string[];
 }
 
-/** A compose command line as it would run here: the volume is a temp dir, the network a loopback block. */
+/**
+ * A compose command line as it would run here: the volume is a temp dir, the network a loopback
+ * block, and the image's `node bin/bpsim.js` this checkout's CLI, bundled once (test/helpers/bpsim-cli.ts)
+ * rather than a dozen services each loading the sources through tsx.
+ */
+const BPSIM = await bpsimArgv();
 function localArgv(s: Service, certsDir: string, network?: string): string[] {
-  const argv = [...s.entrypoint, ...s.command].map((a) => (a === CERTS_MOUNT ? certsDir : a.startsWith(`${CERTS_MOUNT}/`) ? certsDir + a.slice(CERTS_MOUNT.length) : a));
+  const entry = s.entrypoint.join(' ') === ENTRYPOINT.join(' ') ? [process.execPath, ...BPSIM] : s.entrypoint;
+  const argv = [...entry, ...s.command].map((a) => (a === CERTS_MOUNT ? certsDir : a.startsWith(`${CERTS_MOUNT}/`) ? certsDir + a.slice(CERTS_MOUNT.length) : a));
   const i = argv.indexOf('--network');
   if (network && i >= 0) argv[i + 1] = network;
   return argv;

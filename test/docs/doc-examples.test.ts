@@ -12,6 +12,7 @@ import { run } from '../helpers/run.ts';
 import { parseScenario, ScenarioError } from '../../scenarios/loader.ts';
 import { runScenario } from '../../scenarios/runner.ts';
 import { TEST_PKI_DIR } from '../helpers/lab.ts';
+import { bpsimArgv } from '../helpers/bpsim-cli.ts';
 import { EXAMPLE_LANGS, fencedBlocks, notRunnableReason, runBy, runnableBlocks } from './blocks.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -52,15 +53,17 @@ describe('every example is run or says why not', () => {
 });
 
 describe('runnable shell examples', () => {
-  // A scratch directory as the working directory, with `bpsim` on PATH (this checkout's bin) and the
-  // files the examples name: my-scenario.yaml is the runnable scenario of docs/scenarios.md.
+  // A scratch directory as the working directory, with `bpsim` on PATH (this checkout's CLI, bundled:
+  // test/helpers/bpsim-cli.ts) and the files the examples name: my-scenario.yaml is the runnable
+  // scenario of docs/scenarios.md.
   let cwd: string;
   let env: NodeJS.ProcessEnv;
-  beforeAll(() => {
+  beforeAll(async () => {
     cwd = mkdtempSync(join(tmpdir(), 'bpsim-doc-sh-'));
     const bin = join(cwd, '.bin');
     mkdirSync(bin);
-    writeFileSync(join(bin, 'bpsim'), `#!/bin/sh\nexec "${process.execPath}" "${join(ROOT, 'bin', 'bpsim.js')}" "$@"\n`);
+    const argv = [process.execPath, ...(await bpsimArgv())].map((a) => `"${a}"`).join(' ');
+    writeFileSync(join(bin, 'bpsim'), `#!/bin/sh\nexec ${argv} "$@"\n`);
     chmodSync(join(bin, 'bpsim'), 0o755);
     writeFileSync(join(cwd, 'my-scenario.yaml'), blocks.find((b) => b.lang === 'yaml' && b.file === 'docs/scenarios.md')!.body);
     env = { ...process.env, PATH: `${bin}:${process.env.PATH}`, XDG_CACHE_HOME: join(TEST_PKI_DIR, '..', 'doc-cache') };

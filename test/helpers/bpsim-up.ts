@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { randomInt } from 'node:crypto';
 import { TEST_PKI_DIR } from './lab.ts';
+import { bpsimArgv } from './bpsim-cli.ts';
 
 export interface RunningUp {
   child: ChildProcess;
@@ -15,7 +16,7 @@ export interface RunningUp {
 /** `bpsim up --json --timing fast` in another process, on its own address block, as a suite in any language would start it. */
 export async function startBpsimUp(opts: { args?: string[]; env?: Record<string, string> } = {}): Promise<RunningUp> {
   const block = `127.${randomInt(16, 250)}.${randomInt(0, 250)}`;
-  const child = spawn(process.execPath, ['--import', 'tsx', 'bin/bpsim.ts', 'up', '--json', '--address-block', block, '--pki-dir', TEST_PKI_DIR, '--timing', 'fast', ...(opts.args ?? [])], {
+  const child = spawn(process.execPath, [...(await bpsimArgv()), 'up', '--json', '--address-block', block, '--pki-dir', TEST_PKI_DIR, '--timing', 'fast', ...(opts.args ?? [])], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, ...opts.env },
   });

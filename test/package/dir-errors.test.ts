@@ -9,6 +9,9 @@ import { randomInt } from 'node:crypto';
 import { startLab } from '../../simulators/lab.ts';
 import { TEST_PKI_DIR } from '../helpers/lab.ts';
 import { run } from '../helpers/run.ts';
+import { bpsimArgv } from '../helpers/bpsim-cli.ts';
+
+const BPSIM = await bpsimArgv();
 
 function aFile(): string {
   const file = join(tmpdir(), `bpsim-not-a-dir-${process.pid}-${randomInt(1e9)}`);
@@ -18,7 +21,7 @@ function aFile(): string {
 
 test('bpsim ca with an unusable PKI dir names it and --pki-dir', async () => {
   const dir = join(aFile(), 'pki');
-  const r = await run(process.execPath, ['--import', 'tsx', 'bin/bpsim.ts', 'ca', '--pki-dir', dir]);
+  const r = await run(process.execPath, [...BPSIM, 'ca', '--pki-dir', dir]);
   expect(r.code).toBe(1);
   expect(r.stderr).toContain(`cannot use ${dir} as the PKI cache directory`);
   expect(r.stderr).toContain('ENOTDIR');
@@ -27,7 +30,7 @@ test('bpsim ca with an unusable PKI dir names it and --pki-dir', async () => {
 
 test('the default PKI dir under an unusable XDG_CACHE_HOME names the directory and the way out', async () => {
   const cache = aFile();
-  const r = await run(process.execPath, ['--import', 'tsx', 'bin/bpsim.ts', 'ca', '--path'], { env: { ...process.env, XDG_CACHE_HOME: cache } });
+  const r = await run(process.execPath, [...BPSIM, 'ca', '--path'], { env: { ...process.env, XDG_CACHE_HOME: cache } });
   expect(r.code).toBe(1);
   expect(r.stderr).toContain(`cannot use ${join(cache, 'bpsim', 'pki')} as the PKI cache directory`);
   expect(r.stderr).toMatch(/--pki-dir <dir> \(library: pkiDir; or set XDG_CACHE_HOME\)/);

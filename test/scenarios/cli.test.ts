@@ -4,12 +4,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { run } from '../helpers/run.ts';
 import { TEST_PKI_DIR } from '../helpers/lab.ts';
+import { bpsimArgv } from '../helpers/bpsim-cli.ts';
 import { bundledScenarios } from '../../scenarios/bundled.ts';
 
 let dir: string;
 /** Labs in these runs use the fast timing profile, as a test suite would (--timing fast). */
 const FAST = ['--timing', 'fast'];
-const bpsim = (...args: string[]) => run(process.execPath, ['--import', 'tsx', 'bin/bpsim.ts', ...args], { timeoutMs: 60_000 });
+const BPSIM = await bpsimArgv();
+const bpsim = (...args: string[]) => run(process.execPath, [...BPSIM, ...args], { timeoutMs: 60_000 });
+/** The launcher itself (bin/bpsim.js: the sources through tsx in a checkout), as `npx bpsim` starts it here. */
+const launcher = (...args: string[]) => run(process.execPath, ['bin/bpsim.js', ...args], { timeoutMs: 60_000 });
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'bpsim-run-'));
@@ -72,8 +76,8 @@ describe('bpsim run and list in a child process', () => {
     expect(r.stdout).toBe('');
   });
 
-  test('bpsim list shows every bundled scenario with its description; --help documents run', async () => {
-    const r = await bpsim('list');
+  test('bpsim list (through bin/bpsim.js) shows every bundled scenario with its description; --help documents run', async () => {
+    const r = await launcher('list');
     expect(r.code).toBe(0);
     const all = bundledScenarios();
     expect(all.length).toBeGreaterThanOrEqual(15);
