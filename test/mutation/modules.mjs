@@ -49,7 +49,10 @@ export const MODULES = {
   },
   'codecs-streams': {
     mutate: ['simulators/core/codecs/sql-backup-stream.ts', 'simulators/core/codecs/guest-bundle.ts', 'simulators/core/codecs/sha256.ts', 'simulators/core/codecs/ntp.ts', 'simulators/core/codecs/x224.ts'],
-    tests: ['test/golden/sql-and-bundle.test.ts', 'test/guest/sql-model.test.ts', 'test/ntp/codec.test.ts', 'test/probes/rdp.test.ts'],
+    tests: [
+      'test/golden/sql-stream-refusals.test.ts', 'test/golden/guest-bundle-rules.test.ts', 'test/probes/x224-codec.test.ts', 'test/ntp/codec.test.ts',
+      'test/golden/sql-and-bundle.test.ts', 'test/guest/sql-model.test.ts', 'test/probes/rdp.test.ts',
+    ],
   },
   // The vim25 codec judged by its unit tests alone (the lab-based fault tests cost a lab start per survivor).
   'codecs-vim25-unit': {
