@@ -46,6 +46,12 @@ describe('Connection Request (MS-RDPBCGR 2.2.1.1)', () => {
     expect(decodeConnectionRequest(bytes)).toEqual(req);
   });
 
+  test('the cookie is single-byte (ANSI) text: é is one byte, E9', () => {
+    const bytes = Buffer.concat([hex('03 00 00 2a 25 e0 00 00 00 00 00'), Buffer.from('Cookie: mstshash=Jos'), hex('e9 0d 0a'), hex('01 00 08 00 00 00 00 00')]);
+    expect(encodeConnectionRequest({ cookie: 'mstshash=José', requestedProtocols: 0 }).toString('hex')).toBe(bytes.toString('hex'));
+    expect(decodeConnectionRequest(bytes)).toEqual({ cookie: 'mstshash=José', requestedProtocols: 0 });
+  });
+
   test('RDP_NEG_REQ followed by RDP_NEG_CORRELATION_INFO (flag 0x08, 36 bytes, as mstsc sends it) reads the protocols', () => {
     const correlation = Buffer.concat([hex('06 00 24 00'), Buffer.alloc(16, 0x11), Buffer.alloc(16)]);
     const neg = hex('01 08 08 00 03 00 00 00');

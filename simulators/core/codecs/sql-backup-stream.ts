@@ -160,7 +160,7 @@ export function decodeStream(buf: Buffer): DecodedStream {
   }
   // A well-framed stream whose header is other JSON (null, a number, another format) would reach
   // RESTORE as a header without fields: SQL Server calls any foreign media malformed.
-  if (header === null || typeof header !== 'object' || header.format !== 'bpsim-sql-backup/1') throw new StreamFormatError('header is not a bpsim-sql-backup/1 backup set', 'malformed');
+  if ((header as Partial<BackupSetHeader> | null)?.format !== 'bpsim-sql-backup/1') throw new StreamFormatError('header is not a bpsim-sql-backup/1 backup set', 'malformed');
   const pages: PageRecord[] = [];
   const log: LogRecord[] = [];
   let off = 12 + hlen;
