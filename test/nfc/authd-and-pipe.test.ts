@@ -30,6 +30,7 @@ describe('authd lines', () => {
     expect(parseAuthdCommand('BANNER ')).toEqual({ command: 'BANNER', arg: '' });
     expect(parseAuthdCommand('quit')).toEqual({ command: 'QUIT', arg: '' });
     expect(parseAuthdCommand('')).toEqual({ command: '', arg: '' });
+    expect(parseAuthdCommand(' quit')).toEqual({ command: '', arg: 'quit' });
   });
 
   test('PROXY services: vpxa-nfc[ssl] and ha-nfc[ssl] connect to ha-nfc[ssl]; only the ssl ones start a second TLS', () => {
@@ -113,6 +114,20 @@ describe('RawPipe', () => {
     expect(got).toEqual({ text: 'authd', ended: false });
     expect(raw.isPaused()).toBe(true);
     expect(raw.listenerCount('end')).toBe(0);
+    expect((raw.read() as Buffer).toString('latin1')).toBe('\x16nfc tls');
+  });
+
+  test('stopInput before the first session read what it had: reading it later does not restart the socket', async () => {
+    const { raw, arrive } = fakeSocket();
+    const pipe = new RawPipe(raw);
+    arrive('PROXY reply');
+    await tick();
+    pipe.stopInput();
+    expect((pipe.read() as Buffer).toString('latin1')).toBe('PROXY reply');
+    await tick();
+    arrive('\x16nfc tls');
+    await tick();
+    expect(raw.isPaused()).toBe(true);
     expect((raw.read() as Buffer).toString('latin1')).toBe('\x16nfc tls');
   });
 
