@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, test, vi } from 'vitest';
-import { PassThrough } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
 import { ByteReader, LineTooLongError, ReadTimeoutError, StreamEndedError } from '../../simulators/core/codecs/nfc/byte-reader.ts';
 
 /*
@@ -196,6 +196,16 @@ describe('the end of the stream', () => {
     s.end(Buffer.from('xyz'));
     await flush();
     expect(text(await r.read(3))).toBe('xyz');
+  });
+
+  test("'end' without 'close' (a half-open stream) ends reads", async () => {
+    const s = new Readable({ read() {}, autoDestroy: false });
+    const r = new ByteReader(s, undefined, 1000);
+    const p = r.read(4).catch((e: unknown) => e);
+    s.push('ab');
+    s.push(null);
+    expect(await p).toMatchObject({ message: 'connection closed in the middle of a message (2 of 4 bytes)' });
+    expect(s.destroyed).toBe(false);
   });
 
   test("'close' without 'end' (a destroyed socket) ends reads too", async () => {
