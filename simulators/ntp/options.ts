@@ -1,3 +1,5 @@
+import { refIdFrom } from '../core/codecs/ntp.ts';
+
 /** How the lab's SNTP server behaves; set per lab (`startLab({ ntp: {...} })`), overridable at run time by faults. */
 export interface NtpServerOptions {
   /** Added to the host clock in every timestamp the server sends (ms, may be negative). Default 0. */
@@ -32,6 +34,8 @@ export function validateNtpOptions(o: NtpServerOptions): void {
   }
   if (o.offsetMs !== undefined && !Number.isFinite(o.offsetMs)) throw new Error(`ntp.offsetMs must be a finite number, got ${o.offsetMs}`);
   if (o.kod !== undefined && !isKissCode(o.kod)) throw new Error(`ntp.kod must be four upper-case letters such as RATE or DENY, got ${o.kod}`);
+  // Checked here so a bad one fails the lab's start, not every reply.
+  if (o.refId !== undefined) refIdFrom(o.refId);
 }
 
 export function isKissCode(code: unknown): code is string {

@@ -1,6 +1,4 @@
 import { describe, expect, test } from 'vitest';
-import { createHash } from 'node:crypto';
-import { hex } from '../helpers/raw-bytes.ts';
 import { decodeStream, encodeStream, type BackupSetHeader } from '../../simulators/core/codecs/sql-backup-stream.ts';
 import { buildExecutable, checkExecutable } from '../../simulators/core/codecs/guest-bundle.ts';
 import { SqlCatalog } from '../../simulators/cloud/sql-catalog.ts';
@@ -9,44 +7,17 @@ import { SqlServerModel } from '../../simulators/guest/sql/server.ts';
 import { captureBackup } from '../../simulators/guest/sql/backup.ts';
 import { restoreStream } from '../../simulators/guest/sql/restore.ts';
 import { sqlNumbers } from '../guest/sql-numbers.ts';
+import { goldenImage, goldenStream, HEADER, sealed, sha256, streamHead } from './sql-stream-bytes.ts';
 
 /*
  * Golden bytes for the SQL backup stream and the injected executable, written from their documented
  * layouts (sql-backup-stream.ts / docs/guest.md), hashed with node:crypto here, never with the
  * product's sha256Hex; and SQL Server's chain rules (differential base, 4326) on hand-built inputs.
  */
-const sha256 = (b: Buffer | string) => createHash('sha256').update(b).digest();
-
-const HEADER: BackupSetHeader = {
-  format: 'bpsim-sql-backup/1', backupSetId: 'b0000000-0000-4000-8000-000000000001', type: 'log', method: 'native',
-  server: 'sql01', instance: 'MSSQLSERVER', database: 'Db', familyGuid: 'f0000000-0000-4000-8000-000000000002',
-  recoveryModel: 'FULL', firstLsn: '34000000012300001', lastLsn: '34000000012300003', checkpointLsn: '34000000012300001',
-  databaseBackupLsn: '34000000012300001', differentialBaseLsn: null, backupStartDate: '2026-11-01T00:00:00.000Z',
-  backupFinishDate: '2026-11-01T00:00:01.000Z', pageCount: 1, logRecordCount: 1, databaseChecksum: '00'.repeat(32),
-};
-
-/** "BPSQLBK1", u32 header length, header JSON, 01 pageId image, 02 op LSN(vlf u32, block u32, slot u16) f64 time xact page offset len data, FF sha256. */
-function goldenStream(): Buffer {
-  const json = Buffer.from(JSON.stringify(HEADER));
-  const len = Buffer.alloc(4);
-  len.writeUInt32LE(json.length);
-  const image = Buffer.alloc(8192);
-  for (let i = 0; i < image.length; i++) image[i] = (i * 31) & 0xff;
-  const body = Buffer.concat([
-    hex('42 50 53 51 4c 42 4b 31'), len, json,
-    hex('01 07 00 00 00'), image,
-    // LOG: op 2 MODIFY_ROW, LSN 34:123:2 = 22 00 00 00 | 7b 00 00 00 | 02 00, time 1700000000000 ms,
-    // xact 9, page 7, offset 0x60, length 3, data "abc".
-    hex('02 02 22 00 00 00 7b 00 00 00 02 00 00 00 80 56 fe bc 78 42 09 00 00 00 07 00 00 00 60 00 03 00 61 62 63'),
-  ]);
-  return Buffer.concat([body, hex('ff'), sha256(body)]);
-}
-
 describe('SQL backup stream golden bytes', () => {
   test('the encoder writes exactly the documented layout', () => {
     const golden = goldenStream();
-    const image = golden.subarray(12 + golden.readUInt32LE(8) + 5, 12 + golden.readUInt32LE(8) + 5 + 8192);
-    const enc = encodeStream(HEADER, [{ pageId: 7, image }], [{ op: 2, lsn: 34000000012300002n, timeMs: 1700000000000, xact: 9, pageId: 7, offset: 0x60, data: Buffer.from('abc') }]);
+    const enc = encodeStream(HEADER, [{ pageId: 7, image: goldenImage() }], [{ op: 2, lsn: 34000000012300002n, timeMs: 1700000000000, xact: 9, pageId: 7, offset: 0x60, data: Buffer.from('abc') }]);
     const bytes = Buffer.concat(enc.chunks);
     expect(bytes.equals(golden)).toBe(true);
     expect(enc.bytes).toBe(golden.length);
@@ -121,11 +92,7 @@ describe('SQL Server chain rules on hand-built inputs', () => {
   /** A log backup stream built here from the layout: header only, no records. */
   function logStream(base: BackupSetHeader, firstLsn: bigint, lastLsn: bigint): Buffer {
     const h: BackupSetHeader = { ...base, backupSetId: `log-${lastLsn}`, type: 'log', method: 'native', firstLsn: String(firstLsn), lastLsn: String(lastLsn), pageCount: 0, logRecordCount: 0 };
-    const json = Buffer.from(JSON.stringify(h));
-    const len = Buffer.alloc(4);
-    len.writeUInt32LE(json.length);
-    const body = Buffer.concat([Buffer.from('BPSQLBK1'), len, json]);
-    return Buffer.concat([body, hex('ff'), sha256(body)]);
+    return sealed(streamHead(JSON.stringify(h)));
   }
 
   test('RESTORE LOG: last_lsn equal to the restored point is too early (4326); one past it applies', () => {

@@ -6,6 +6,7 @@ import { PluginService } from '../../simulators/guest/plugin/service.ts';
 import { guestWriters } from '../../simulators/guest/plugin/vss.ts';
 import { ApiError } from '../../simulators/guest/api-error.ts';
 import { sqlNumbers } from './sql-numbers.ts';
+import { sealed, streamHead } from '../golden/sql-stream-bytes.ts';
 
 const spec = { instances: [{ name: 'MSSQLSERVER', databases: [{ name: 'Db', recoveryModel: 'FULL' as const, sizeMb: 4 }] }] };
 const model = (seed = 's') => new SqlServerModel('vm', 'vm.lab.test', spec, seed);
@@ -38,6 +39,11 @@ describe('SQL Server model', () => {
     restoreStream(inst, 'Y', Buffer.concat(f2.chunks), { recovery: false });
     restoreStream(inst, 'Y', Buffer.concat(d2.chunks), { recovery: true });
     expect(inst.database('Y')!.checksum()).toBe(db.checksum());
+  });
+
+  test('a well-framed stream whose header is JSON null is malformed media (3241), not a crash', () => {
+    const inst = model().instance('MSSQLSERVER')!;
+    expect(sqlNumbers(() => restoreStream(inst, 'Z', sealed(streamHead('null')), { recovery: false }))).toEqual([3241, 3013]);
   });
 
   test('SqlServerWriter refuses log backups (those go through native BACKUP LOG)', () => {

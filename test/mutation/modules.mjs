@@ -26,6 +26,12 @@ export const MODULES = {
     mutate: ['simulators/core/codecs/nfc/aio.ts', 'simulators/core/codecs/nfc/classic.ts'],
     tests: ['test/golden/nfc-wire.test.ts'],
   },
+  // The 902 plumbing (authd lines, ByteReader, RawPipe) judged by unit files without a lab.
+  'codecs-nfc-io': {
+    subset: true,
+    mutate: ['simulators/core/codecs/nfc/authd.ts', 'simulators/core/codecs/nfc/byte-reader.ts', 'simulators/core/codecs/nfc/raw-pipe.ts'],
+    tests: ['test/nfc/byte-reader.test.ts', 'test/nfc/authd-and-pipe.test.ts', 'test/golden/nfc-wire.test.ts'],
+  },
   'guest-sql-rest': {
     subset: true,
     mutate: ['simulators/guest/sql/**/*.ts', '!simulators/guest/sql/restore.ts'],
@@ -45,11 +51,14 @@ export const MODULES = {
   },
   'codecs-nfc': {
     mutate: ['simulators/core/codecs/nfc/**/*.ts'],
-    tests: ['test/golden/nfc-wire.test.ts', 'test/nfc/*.test.ts'],
+    tests: ['test/nfc/byte-reader.test.ts', 'test/nfc/authd-and-pipe.test.ts', 'test/golden/nfc-wire.test.ts', 'test/nfc/*.test.ts'],
   },
   'codecs-streams': {
     mutate: ['simulators/core/codecs/sql-backup-stream.ts', 'simulators/core/codecs/guest-bundle.ts', 'simulators/core/codecs/sha256.ts', 'simulators/core/codecs/ntp.ts', 'simulators/core/codecs/x224.ts'],
-    tests: ['test/golden/sql-and-bundle.test.ts', 'test/guest/sql-model.test.ts', 'test/ntp/codec.test.ts', 'test/probes/rdp.test.ts'],
+    tests: [
+      'test/golden/sql-stream-refusals.test.ts', 'test/golden/guest-bundle-rules.test.ts', 'test/probes/x224-codec.test.ts', 'test/ntp/codec.test.ts',
+      'test/golden/sql-and-bundle.test.ts', 'test/guest/sql-model.test.ts', 'test/probes/rdp.test.ts',
+    ],
   },
   // The vim25 codec judged by its unit tests alone (the lab-based fault tests cost a lab start per survivor).
   'codecs-vim25-unit': {

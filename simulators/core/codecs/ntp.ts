@@ -109,7 +109,9 @@ export function shortToSeconds(raw: number): number {
  */
 export function refIdFrom(text: string): Buffer {
   const ip = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(text);
-  if (ip) return Buffer.from(ip.slice(1).map((n) => Number(n) & 0xff));
+  const octets = ip?.slice(1).map(Number);
+  if (octets?.every((n) => n <= 255)) return Buffer.from(octets);
+  // "256.0.0.1" is no address (it used to wrap to 0.0.0.1), and too long for text: refused below.
   if (!/^[\x20-\x7e]{1,4}$/.test(text)) throw new Error(`reference id "${text}" is neither an IPv4 address nor 1-4 ASCII characters`);
   const buf = Buffer.alloc(4);
   buf.write(text, 'ascii');

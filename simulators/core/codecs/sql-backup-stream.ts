@@ -158,6 +158,9 @@ export function decodeStream(buf: Buffer): DecodedStream {
   } catch {
     throw new StreamFormatError('corrupt header', 'malformed');
   }
+  // A well-framed stream whose header is other JSON (null, a number, another format) would reach
+  // RESTORE as a header without fields: SQL Server calls any foreign media malformed.
+  if ((header as Partial<BackupSetHeader> | null)?.format !== 'bpsim-sql-backup/1') throw new StreamFormatError('header is not a bpsim-sql-backup/1 backup set', 'malformed');
   const pages: PageRecord[] = [];
   const log: LogRecord[] = [];
   let off = 12 + hlen;
@@ -183,7 +186,8 @@ export function decodeStream(buf: Buffer): DecodedStream {
       });
       off += 32 + len;
     } else if (type === 0xff) {
-      if (off + 33 !== buf.length) throw new StreamFormatError('bytes after the END record', 'malformed');
+      if (off + 33 > buf.length) throw new StreamFormatError('truncated END record', 'malformed');
+      if (off + 33 < buf.length) throw new StreamFormatError('bytes after the END record', 'malformed');
       const want = buf.subarray(off + 1, off + 33).toString('hex');
       const got = sha256Hex(buf.subarray(0, off));
       if (want !== got) throw new StreamFormatError(`stream checksum mismatch (trailer ${want.slice(0, 16)}..., data ${got.slice(0, 16)}...)`, 'checksum');

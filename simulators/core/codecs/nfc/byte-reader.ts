@@ -131,6 +131,8 @@ export class ByteReader {
   }
 
   private take(n: number): Buffer {
+    // Zero bytes (an empty CONNECTION_DATA name) with nothing buffered: there is no first chunk.
+    if (n === 0) return Buffer.alloc(0);
     const first = this.chunks[0]!;
     if (first.length - this.head >= n) {
       const out = first.subarray(this.head, this.head + n);
