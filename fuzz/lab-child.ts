@@ -18,7 +18,6 @@ for (const f of bundle.files) guest.putFile(f.path, f.data, true);
 await guest.startProgram(bundle.program, bundle.args, 'Administrator');
 // guestossvc opens its port once started: wait (bounded) for its endpoint.
 for (let i = 0; i < 200 && !lab.endpoints().some((e) => e.listener === 'guestossvc'); i++) await new Promise((r) => setTimeout(r, 50));
-process.stdout.write(JSON.stringify({ endpoints: lab.endpoints(), admin: { url: admin.url }, credentials: lab.credentials, guestToken: bundle.token }) + '\n');
 // SIGUSR2: a full garbage collection, so the harness measures the memory the lab still holds,
 // not garbage V8 has not collected yet (it may wait minutes while the lab is idle). Acknowledged on stdout.
 process.on('SIGUSR2', () => {
@@ -31,3 +30,5 @@ process.once('SIGTERM', () => {
     .then(() => lab.stop())
     .finally(() => process.exit(0));
 });
+// Ready only once the handlers above are in place: a parent that stops the lab on this line must not kill it outright.
+process.stdout.write(JSON.stringify({ endpoints: lab.endpoints(), admin: { url: admin.url }, credentials: lab.credentials, guestToken: bundle.token }) + '\n');
