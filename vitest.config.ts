@@ -36,9 +36,9 @@ export default defineConfig({
     pool: 'forks',
     // Most test time is spent waiting on sockets, child processes and timers, not CPU: vitest's
     // default on this 2-core machine (cores - 1 = one worker) leaves the CPU idle. Three files at a
-    // time keeps the suite near a minute without starving the servers under test.
+    // time keep both cores busy without starving the servers under test.
     maxWorkers: 3,
-    // Most files share their worker process (decision NN): a fresh process per file paid Node's start,
+    // Most files share their worker process (decision 46): a fresh process per file paid Node's start,
     // vitest's runtime and the lab's module graph (msw, the SOAP codec, ajv's compiled schema) about
     // a hundred times. The few files that need a process of their own run isolated.
     projects: [
