@@ -9,6 +9,7 @@ import { tlsPipeMBps } from './baselines/tls-pipe.ts';
 import { cpuFloor, type CpuFloor } from './baselines/cpu-floor.ts';
 import { startRemoteLab } from './lab-host.ts';
 import { childMain, runInChild } from './child.ts';
+import { peakRssMiB } from './peak-rss.ts';
 
 const MiB = 2 ** 20;
 export const BENCH_VM = 'bench01';
@@ -89,7 +90,7 @@ export async function backupRun(input: BackupRunInput): Promise<BackupRunResult>
         if (inc.kind !== 'incremental') throw new Error(`expected an incremental, got a ${inc.kind} backup`);
         result.incremental = { seconds: inc.seconds, bytesRead: inc.bytesRead, changedBytes };
       }
-      result.peakRssMiB = process.resourceUsage().maxRSS / 1024;
+      result.peakRssMiB = peakRssMiB();
       result.labPeakRssMiB = await lab.peakRssMiB();
       return result;
     } finally {

@@ -2,6 +2,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { startLab, type Lab, type LabOptions } from '../simulators/lab.ts';
 import type { LabSummaryLike } from '../proxy/config.ts';
+import { peakRssMiB } from './peak-rss.ts';
 
 /**
  * A lab in its own process, so the proxy under test and the simulators each get a core (on a real
@@ -117,7 +118,7 @@ async function serve(options: LabOptions): Promise<void> {
         send({ id: m.id, ok: true });
         void stop();
       } else if (m.op === 'peakRss') {
-        send({ id: m.id, ok: true, value: process.resourceUsage().maxRSS / 1024 });
+        send({ id: m.id, ok: true, value: peakRssMiB() });
       } else if (m.op === 'cpu') {
         const u = process.cpuUsage();
         send({ id: m.id, ok: true, value: (u.user + u.system) / 1e6 });
