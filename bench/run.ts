@@ -38,7 +38,7 @@ if (values.help) {
   process.stdout.write(`Usage: npm run bench -- [--quick] [--json] [--only <part>]
 
 Prints each figure next to its baseline measured in the same run, and their ratio.
-  --quick   smaller sizes and fewer repetitions (under a minute)
+  --quick   smaller sizes and fewer repetitions (about a minute and a half)
   --json    one line {"figures": [{name, value, unit, baseline, ratio, aim}]}
   --only    run only the parts whose name contains this text (${PARTS.map((p) => p.name).join(', ')})
 `);
