@@ -24,7 +24,8 @@ export async function checkClock(ctx: Pick<FlowContext, 'config' | 'net' | 'log'
     throw new ProxyError('ntp-unavailable', `clock check against ${ntp.host} failed: ${(err as Error).message}`, {}, { cause: err });
   }
   if (!r.usable) {
-    throw new ProxyError('ntp-unavailable', `clock check against ${ntp.host}: ${r.problem ?? 'reply not usable'}${r.kod ? ` (Kiss-o'-Death ${r.kod})` : ''}`, { kod: r.kod, leap: r.leap });
+    // The problem already names a Kiss-o'-Death and its code: the message says it once.
+    throw new ProxyError('ntp-unavailable', `clock check against ${ntp.host}: ${r.problem ?? 'reply not usable'}`, { kod: r.kod, leap: r.leap });
   }
   const skew = Math.abs(r.offsetMs);
   if (skew > ntp.maxSkewMs) {
