@@ -76,8 +76,17 @@ export const MODULES = {
     mutate: ['proxy/flows/blocks.ts', 'proxy/flows/resumable-read.ts'],
     tests: ['test/proxy/flow-blocks.test.ts', 'test/proxy/resumable-read.test.ts'],
   },
+  // The decisions before and around a job (clock check, VM lookup, guest probe), each judged against a small lab.
+  'flows-preflight': {
+    subset: true,
+    mutate: ['proxy/flows/preflight.ts', 'proxy/flows/find-vm.ts', 'proxy/flows/probe-guest.ts'],
+    tests: ['test/proxy/flow-find-vm.test.ts', 'test/proxy/flow-probe-guest.test.ts', 'test/proxy/flow-preflight.test.ts'],
+  },
   flows: {
     mutate: ['proxy/flows/**/*.ts'],
-    tests: ['test/proxy/flow-blocks.test.ts', 'test/proxy/resumable-read.test.ts', 'test/proxy/vm-backup.test.ts', 'test/proxy/sql-and-dr.test.ts', 'test/golden/restore-chains.test.ts'],
+    tests: [
+      'test/proxy/flow-blocks.test.ts', 'test/proxy/resumable-read.test.ts', 'test/proxy/flow-find-vm.test.ts', 'test/proxy/flow-probe-guest.test.ts', 'test/proxy/flow-preflight.test.ts',
+      'test/proxy/vm-backup.test.ts', 'test/proxy/sql-and-dr.test.ts', 'test/golden/restore-chains.test.ts',
+    ],
   },
 };
