@@ -76,8 +76,14 @@ export const MODULES = {
     mutate: ['proxy/flows/blocks.ts', 'proxy/flows/resumable-read.ts'],
     tests: ['test/proxy/flow-blocks.test.ts', 'test/proxy/resumable-read.test.ts'],
   },
+  // The VM backup flow's decisions, CloudCache/cloud choice and the 902 session: one shared lab.
+  'flows-vm-backup': {
+    subset: true,
+    mutate: ['proxy/flows/vm-backup.ts', 'proxy/flows/data-target.ts', 'proxy/flows/nfc-session.ts'],
+    tests: ['test/proxy/data-target.test.ts', 'test/proxy/vm-backup-decisions.test.ts', 'test/proxy/vm-backup.test.ts'],
+  },
   flows: {
     mutate: ['proxy/flows/**/*.ts'],
-    tests: ['test/proxy/flow-blocks.test.ts', 'test/proxy/resumable-read.test.ts', 'test/proxy/vm-backup.test.ts', 'test/proxy/sql-and-dr.test.ts', 'test/golden/restore-chains.test.ts'],
+    tests: ['test/proxy/data-target.test.ts', 'test/proxy/flow-blocks.test.ts', 'test/proxy/vm-backup-decisions.test.ts', 'test/proxy/resumable-read.test.ts', 'test/proxy/vm-backup.test.ts', 'test/proxy/sql-and-dr.test.ts', 'test/golden/restore-chains.test.ts'],
   },
 };

@@ -186,3 +186,33 @@ describe('VM backup decisions', () => {
     expect((await proxy.cloud.getManifest(r.manifestId)).basedOn).toBeUndefined();
   });
 });
+
+describe('the NFC session on 902', () => {
+  const hostOf = (vm: string) => lab.world.inventory.hosts.find((h) => h.moid === lab.world.inventory.vms.find((v) => v.name === vm)!.host)!;
+  const tickets = (since: number) => vcCalls(since, /^Nfc(GetVmFiles|RandomAccessOpenDisk)/);
+
+  test('a ticket authd accepts: one ticket, one session, logged with host, port, transport and mode', async () => {
+    const since = seqNow();
+    await proxy.backupVm({ vm: 'vault01', mode: 'full' });
+    expect(tickets(since)).toBe(1);
+    expect(logs.filter((l) => /^info NFC session on \S+:902 \(NBDSSL, read\)$/.test(l))).toHaveLength(1);
+  });
+
+  test('authd refusing every ticket: one retry with a fresh ticket, then the job fails and the snapshot is removed', async () => {
+    lab.faults.set({ target: hostOf('vault01').component, type: 'ticket-rejected', params: {} });
+    const since = seqNow();
+    await expect(proxy.backupVm({ vm: 'vault01', mode: 'full' })).rejects.toThrow(/ticket rejected/);
+    expect(tickets(since)).toBe(2);
+    expect(logs.filter((l) => /^warn 902 refused the ticket \(.*\); asking vCenter for a new one$/.test(l))).toHaveLength(1);
+    expect(vmState('vault01').snapshots.size).toBe(0);
+  });
+
+  test('a host certificate that does not match the ticket thumbprint: no retry, the job fails tls', async () => {
+    lab.faults.set({ target: hostOf('vault01').component, type: 'tls-thumbprint-changed', params: {} });
+    const since = seqNow();
+    await expect(proxy.backupVm({ vm: 'vault01', mode: 'full' })).rejects.toMatchObject({ errorClass: 'tls' });
+    expect(tickets(since)).toBe(1);
+    expect(logs.some((l) => /asking vCenter for a new one/.test(l))).toBe(false);
+    expect(vmState('vault01').snapshots.size).toBe(0);
+  });
+});
