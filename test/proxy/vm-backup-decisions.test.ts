@@ -173,6 +173,17 @@ describe('VM backup decisions', () => {
     expect(vmState('dc01').snapshots.size).toBe(0);
   });
 
+  test('the snapshot already gone when the flow removes it: the backup stands, the failure is logged as an error', async () => {
+    const snaps = vmState('vault01').snapshots;
+    // Someone deletes the snapshot in vSphere while the flow reads it: RemoveSnapshot then has nothing to remove.
+    const drop = () => snaps.clear();
+    proxy.events.once('progress', drop);
+    const r = await proxy.backupVm({ vm: 'vault01', mode: 'full' });
+    expect(r.blocks).toBeGreaterThan(0);
+    expect(logs.filter((l) => /^error vault01: could not remove the backup snapshot: .+/.test(l))).toHaveLength(1);
+    expect(logs.some((l) => /snapshot removed$/.test(l))).toBe(false);
+  });
+
   test('a refused changeId: full read of that disk, the reason in the warnings, a full manifest', async () => {
     await proxy.backupVm({ vm: 'vault01', mode: 'full' });
     lab.faults.set({ target: 'vcenter', type: 'cbt-reset', params: { vm: 'vault01' }, remaining: 1 });
@@ -193,8 +204,12 @@ describe('the NFC session on 902', () => {
 
   test('a ticket authd accepts: one ticket, one session, logged with host, port, transport and mode', async () => {
     const since = seqNow();
-    await proxy.backupVm({ vm: 'vault01', mode: 'full' });
+    const r = await proxy.backupVm({ vm: 'vault01', mode: 'full' });
     expect(tickets(since)).toBe(1);
+    // vault01's Tools run: a quiesced snapshot, no warning.
+    expect(r.quiesced).toBe(true);
+    expect(r.warnings).toEqual([]);
+    expect(logs.filter((l) => /^info vault01: snapshot snapshot-\d+ created \(quiesced\)$/.test(l))).toHaveLength(1);
     expect(logs.filter((l) => /^info NFC session on \S+:902 \(NBDSSL, read\)$/.test(l))).toHaveLength(1);
   });
 
