@@ -13,13 +13,17 @@ import { proxyFor } from '../../testing/proxy.ts';
 let lab: Lab;
 let proxy: BackupProxy;
 const logs: string[] = [];
+const phases = new Set<string>();
 const progress: { bytesDone: number; bytesTotal: number; bytesSent: number }[] = [];
 
 beforeAll(async () => {
   lab = await startTestLab();
   proxy = proxyFor(lab);
   proxy.events.on('log', (l) => logs.push(`${l.level} ${l.message}`));
-  proxy.events.on('progress', (p) => progress.push(p));
+  proxy.events.on('progress', (p) => {
+    progress.push(p);
+    phases.add(p.phase);
+  });
 });
 afterAll(async () => {
   proxy.close();
@@ -28,6 +32,7 @@ afterAll(async () => {
 beforeEach(() => {
   logs.length = 0;
   progress.length = 0;
+  phases.clear();
   lab.faults.clear();
 });
 
@@ -78,7 +83,7 @@ describe('VM backup decisions', () => {
     const elapsed = (performance.now() - t0) / 1000;
     expect(r.vm).toBe('dc01');
     const m = await proxy.cloud.getManifest(r.manifestId);
-    expect(m.vm).toMatchObject({ id: inv.instanceUuid, name: 'dc01', moref: inv.moid });
+    expect(m.vm).toMatchObject({ id: inv.instanceUuid, name: 'dc01', moref: inv.moid, guestId: inv.guestId });
     expect(r.quiesced).toBe(false);
     // dc01's Tools do not run: the snapshot is not quiesced.
     expect(logs.some((l) => /snapshot snapshot-\d+ created$/.test(l))).toBe(true);
@@ -94,6 +99,7 @@ describe('VM backup decisions', () => {
     expect(r.disks[0]!.bytesRead).toBe(r.bytesRead);
     expect(r.disks[0]!.bytesRead).toBe(m.disks[0]!.extents.reduce((n, e) => n + e.length, 0));
     expect(r.disks[0]!.changeId).toBe(m.disks[0]!.changeId);
+    expect([...phases]).toEqual(['backup']);
     const last = progress.at(-1)!;
     expect(last).toMatchObject({ bytesDone: r.bytesRead, bytesTotal: r.bytesRead, bytesSent: r.bytesSent });
     for (let i = 1; i < progress.length; i++) expect(progress[i]!.bytesDone).toBeGreaterThanOrEqual(progress[i - 1]!.bytesDone);
@@ -195,6 +201,31 @@ describe('VM backup decisions', () => {
     // Two queries on the wire: the refused changeId, then "*".
     expect(vcCalls(since, /^QueryChangedDiskAreas/)).toBe(2);
     expect((await proxy.cloud.getManifest(r.manifestId)).basedOn).toBeUndefined();
+    expect(logs.filter((l) => /^warn vault01: changeId .+ is no longer valid/.test(l))).toHaveLength(1);
+  });
+
+  test('a quiesce failure: the second snapshot is asked for without quiescing', async () => {
+    lab.faults.set({ target: 'vcenter', type: 'snapshot-quiesce-failure', params: {}, remaining: 1 });
+    const since = seqNow();
+    const r = await proxy.backupVm({ vm: 'vault01', mode: 'full' });
+    expect(vcCalls(since, /^CreateSnapshot/)).toBe(2);
+    expect(r.quiesced).toBe(false);
+    expect(logs.filter((l) => /^info vault01: snapshot snapshot-\d+ created/.test(l))).toEqual([expect.stringMatching(/created$/)]);
+  });
+
+  test('NBD for an unencrypted disk: the NFC stream after authd is plain (vpxa-nfc)', async () => {
+    const nbd = proxyFor(lab, { name: 'proxy-nbd-plain', transport: 'nbd' });
+    nbd.events.on('log', (l) => logs.push(`${l.level} ${l.message}`));
+    const since = seqNow();
+    try {
+      const r = await nbd.backupVm({ vm: 'dc01', mode: 'full' });
+      expect(r.transport).toBe('nbd');
+    } finally {
+      nbd.close();
+    }
+    // authd's own TLS, then PROXY vpxa-nfc (plain NFC), not vpxa-nfcssl and a second TLS session.
+    expect(lab.recorder.find({ kind: 'request', from: 'proxy', port: 902, summary: /^PROXY /, since }).map((e) => e.summary)).toEqual(['PROXY vpxa-nfc']);
+    expect(logs.filter((l) => /^info NFC session on \S+:902 \(NBD, read\)$/.test(l))).toHaveLength(1);
   });
 });
 
@@ -204,8 +235,14 @@ describe('the NFC session on 902', () => {
 
   test('a ticket authd accepts: one ticket, one session, logged with host, port, transport and mode', async () => {
     const since = seqNow();
+    // The snapshot as vCenter holds it while the flow reads.
+    let snapshot: { name: string; quiesced: boolean } | undefined;
+    proxy.events.once('progress', () => (snapshot = [...vmState('vault01').snapshots.values()][0]));
     const r = await proxy.backupVm({ vm: 'vault01', mode: 'full' });
+    expect(snapshot).toMatchObject({ name: expect.stringMatching(/^bpsim-backup-\S+$/), quiesced: true });
+    expect(logs.some((l) => /Tools not running/.test(l))).toBe(false);
     expect(tickets(since)).toBe(1);
+    expect(lab.recorder.find({ kind: 'request', from: 'proxy', port: 902, summary: /^PROXY /, since }).map((e) => e.summary)).toEqual(['PROXY vpxa-nfcssl']);
     // vault01's Tools run: a quiesced snapshot, no warning.
     expect(r.quiesced).toBe(true);
     expect(r.warnings).toEqual([]);
