@@ -82,11 +82,18 @@ export const MODULES = {
     mutate: ['proxy/flows/preflight.ts', 'proxy/flows/find-vm.ts', 'proxy/flows/probe-guest.ts'],
     tests: ['test/proxy/flow-find-vm.test.ts', 'test/proxy/flow-probe-guest.test.ts', 'test/proxy/flow-preflight.test.ts'],
   },
+  // The VM backup flow's decisions, CloudCache/cloud choice and the 902 session: one shared lab.
+  'flows-vm-backup': {
+    subset: true,
+    mutate: ['proxy/flows/vm-backup.ts', 'proxy/flows/data-target.ts', 'proxy/flows/nfc-session.ts'],
+    tests: ['test/proxy/data-target.test.ts', 'test/proxy/vm-backup-decisions.test.ts', 'test/proxy/vm-backup.test.ts'],
+  },
   flows: {
     mutate: ['proxy/flows/**/*.ts'],
     tests: [
-      'test/proxy/flow-blocks.test.ts', 'test/proxy/resumable-read.test.ts', 'test/proxy/flow-find-vm.test.ts', 'test/proxy/flow-probe-guest.test.ts', 'test/proxy/flow-preflight.test.ts',
-      'test/proxy/vm-backup.test.ts', 'test/proxy/sql-and-dr.test.ts', 'test/golden/restore-chains.test.ts',
+      'test/proxy/data-target.test.ts', 'test/proxy/flow-blocks.test.ts', 'test/proxy/resumable-read.test.ts',
+      'test/proxy/flow-find-vm.test.ts', 'test/proxy/flow-probe-guest.test.ts', 'test/proxy/flow-preflight.test.ts',
+      'test/proxy/vm-backup-decisions.test.ts', 'test/proxy/vm-backup.test.ts', 'test/proxy/sql-and-dr.test.ts', 'test/golden/restore-chains.test.ts',
     ],
   },
 };
