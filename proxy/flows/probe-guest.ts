@@ -10,6 +10,14 @@ export interface GuestProbe {
   detail: string;
 }
 
+/**
+ * The guest family to probe for: VMware Tools report `guest.guestFamily` only while they run, so a
+ * Windows VM without Tools (or one just restored and booting) is known by its configured guestId.
+ */
+export function guestFamilyOf(guestFamily: string | undefined, guestId: string | undefined): string {
+  return guestFamily ?? (/^win/i.test(guestId ?? '') ? 'windowsGuest' : 'linuxGuest');
+}
+
 /** RDP for Windows guests, SSH for the rest: what a DR test checks later. */
 export async function probeGuest(ctx: FlowContext, family: string | undefined, ip: string | undefined): Promise<GuestProbe> {
   const kind = family === 'windowsGuest' ? 'rdp' : 'ssh';

@@ -7,7 +7,7 @@ import type { FlowContext } from './context.ts';
 import { alignToBlocks, storeBlocks, type UploadStats } from './blocks.ts';
 import { ResumingNfcReader } from './resumable-read.ts';
 import { BufferPool } from '../clients/nfc/index.ts';
-import { probeGuest, type GuestProbe } from './probe-guest.ts';
+import { guestFamilyOf, probeGuest, type GuestProbe } from './probe-guest.ts';
 import { findVm } from './find-vm.ts';
 
 export interface VmBackupParams {
@@ -82,7 +82,7 @@ export async function backupVm(ctx: FlowContext, params: VmBackupParams): Promis
       (err: Error) => ctx.log(`${name}: could not remove the backup snapshot: ${err.message}`, 'error'),
     );
   }
-  const probe = await probeGuest(ctx, str(p['guest.guestFamily']), str(p['guest.ipAddress']));
+  const probe = await probeGuest(ctx, guestFamilyOf(str(p['guest.guestFamily']), str(p['config.guestId'])), str(p['guest.ipAddress']));
   ctx.log(`${name}: ${probe.kind.toUpperCase()} probe ${probe.host}:${probe.port} ${probe.state}`);
   result.manifest.probes = { [probe.kind]: probe };
   const stored = await ctx.cloud.putManifest(result.manifest);

@@ -1,6 +1,6 @@
 import { describe, test, expect, beforeAll, afterAll } from 'vitest';
 import type { FlowContext } from '../../proxy/flows/context.ts';
-import { probeGuest } from '../../proxy/flows/probe-guest.ts';
+import { guestFamilyOf, probeGuest } from '../../proxy/flows/probe-guest.ts';
 import { startProbeLab, probeGuest as probeGuestSpec } from '../probes/probe-lab.ts';
 
 // What a DR test checks on a restored guest: RDP (3389) on Windows, SSH (22) on everything else.
@@ -44,5 +44,21 @@ describe('probeGuest: the port a restored guest should answer on', () => {
   ] as const)('a %s that accepts and never answers: filtered after the configured probe timeout', async (family, target, ip) => {
     lab.lab.faults.set({ target, type: 'blackhole', params: {}, remaining: 1 });
     expect(await probeGuest(ctx, family, ip())).toMatchObject({ state: 'filtered', detail: 'connected, but no reply within 400 ms' });
+  });
+});
+
+// Tools report guest.guestFamily only while they run; config.guestId (vim.vm.GuestOsDescriptor.GuestOsIdentifier) always.
+describe('guestFamilyOf: which family to probe for', () => {
+  test.each([
+    ['windowsGuest', 'ubuntu64Guest', 'windowsGuest'],
+    ['linuxGuest', 'windows2019srv_64Guest', 'linuxGuest'],
+    [undefined, 'windows2019srv_64Guest', 'windowsGuest'],
+    [undefined, 'winNetEnterpriseGuest', 'windowsGuest'],
+    [undefined, 'WINDOWS9_64GUEST', 'windowsGuest'],
+    [undefined, 'ubuntu64Guest', 'linuxGuest'],
+    [undefined, 'darwin64Guest', 'linuxGuest'],
+    [undefined, undefined, 'linuxGuest'],
+  ])('Tools say %s, config.guestId %s: %s', (family, guestId, want) => {
+    expect(guestFamilyOf(family, guestId)).toBe(want);
   });
 });

@@ -89,6 +89,9 @@ describe('VM backup decisions', () => {
     expect(logs.some((l) => /snapshot snapshot-\d+ created$/.test(l))).toBe(true);
     expect(logs.some((l) => /\(quiesced\)/.test(l))).toBe(false);
     expect(logs).toContain('info dc01: snapshot removed');
+    // dc01 is Windows by its configured guestId; without Tools it reports no family and no IP, so the
+    // probe is RDP's, skipped (real vSphere reports neither without Tools).
+    expect(r.probe).toEqual({ kind: 'rdp', host: '', port: 3389, state: 'skipped', detail: 'the VM reports no IP address (powered off or no VMware Tools)' });
     // The probe lands in the manifest under its kind.
     expect(Object.keys(m.probes ?? {})).toEqual([r.probe.kind]);
     expect(m.probes![r.probe.kind]).toMatchObject({ state: r.probe.state });
