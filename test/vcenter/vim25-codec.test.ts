@@ -213,6 +213,15 @@ describe('writing vim25 values', () => {
     expect(writeElement('val', new Declared([3], t.pathType('VirtualMachine', 'effectiveRole')!))).toBe('<val xsi:type="ArrayOfInt"><int xsi:type="xsd:int">3</int></val>');
     expect(writeElement('val', new Declared(['a'], t.pathType('Folder', 'childType')!))).toBe('<val xsi:type="ArrayOfString"><string xsi:type="xsd:string">a</string></val>');
     expect(writeElement('val', [], true)).toBe('<val xsi:type="ArrayOfString"></val>');
+    // A declared anyType[] (VirtualMachineMessage.argument) in an anyType position: ArrayOfAnyType, each item typed by its value.
+    const argument = t.info('VirtualMachineMessage')!.props.get('argument')!;
+    expect(writeElement('val', new Declared(['disk', 3], argument))).toBe(
+      '<val xsi:type="ArrayOfAnyType"><anyType xsi:type="xsd:string">disk</anyType><anyType xsi:type="xsd:int">3</anyType></val>',
+    );
+    // As a field it stays a repeated element whose items carry their own xsi:type.
+    expect(writeElement('m', data('VirtualMachineMessage', { id: 'msg.x', argument: ['disk', true], text: 'x' }))).toBe(
+      '<m xsi:type="VirtualMachineMessage"><id>msg.x</id><argument xsi:type="xsd:string">disk</argument><argument xsi:type="xsd:boolean">true</argument><text>x</text></m>',
+    );
   });
 
   test('data objects: xsi:type, fields in WSDL order (base first), unknown fields last, anyType fields typed', () => {

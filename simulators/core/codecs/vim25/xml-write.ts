@@ -152,7 +152,8 @@ function emitArray(out: Part[], name: string, value: unknown[], decl: PropType |
     return;
   }
   // anyType position: ArrayOfX, then every item as <X xsi:type="..."> (vCenter's form; C and Go clients require it).
-  const itemName = item ? (item.ref ? 'ManagedObjectReference' : item.type) : itemTypeOf(value);
+  // A declared anyType[] is ArrayOfAnyType whatever its items are (vCenter's form); only undeclared arrays are named by their items.
+  const itemName = item ? (item.ref ? 'ManagedObjectReference' : item.type) : decl?.array ? 'anyType' : itemTypeOf(value);
   // Undeclared arrays (internal objects): items of a primitive array share its type, so ArrayOfLong holds xsd:long.
   const itemDecl = item ?? (PRIMITIVES.has(itemName) ? primitiveDecl(itemName) : undefined);
   out.push(`<${name} xsi:type="ArrayOf${itemName.charAt(0).toUpperCase()}${itemName.slice(1)}">`);
