@@ -17,15 +17,22 @@ export function initialLayout(seed: string, capacity: number, allocated: number)
   const count = Math.max(1, Math.min(64, Math.floor(total / (4 * 1024 * 1024))));
   const per = alignDown(total / count, LAYOUT_ALIGN);
   const slot = alignDown(capacity / count, LAYOUT_ALIGN);
-  const rnd = seededRandom(`${seed}:layout`);
-  const out: Extent[] = [];
-  for (let i = 0; i < count; i++) {
-    const length = i === count - 1 ? total - per * (count - 1) : per;
-    const room = Math.max(0, slot - length);
-    const start = i === 0 ? 0 : i * slot + alignDown(rnd() * room, LAYOUT_ALIGN);
-    out.push({ start, length: Math.min(length, capacity - start) });
+  // Each run stays inside its slot (the last slot ends at the capacity). The last run takes the
+  // remainder; what its slot cannot hold spills, unit by unit, into the slots before it, so every
+  // allocated unit is laid out even when the allocation nearly fills the capacity.
+  const slotEnd = (i: number) => (i === count - 1 ? alignDown(capacity, LAYOUT_ALIGN) : (i + 1) * slot);
+  const lengths = Array.from({ length: count }, (_, i) => (i === count - 1 ? total - per * (count - 1) : per));
+  let spill = 0;
+  for (let i = count - 1; i >= 0; i--) {
+    const fits = Math.min(lengths[i]! + spill, slotEnd(i) - i * slot);
+    spill = lengths[i]! + spill - fits;
+    lengths[i] = fits;
   }
-  return out;
+  const rnd = seededRandom(`${seed}:layout`);
+  return lengths.map((length, i) => {
+    const room = slotEnd(i) - i * slot - length;
+    return { start: i === 0 ? 0 : i * slot + alignDown(rnd() * Math.min(room, Math.max(0, slot - length)), LAYOUT_ALIGN), length };
+  });
 }
 
 /**

@@ -73,14 +73,40 @@ describe('initialLayout', () => {
     ]);
   });
 
-  test('a last run longer than its slot is cut at the capacity', () => {
-    // capacity 4160 units, 4159 allocated: 64 runs of 64 units in 65-unit slots (a room of one
-    // unit, under the 64 KiB alignment, so every run starts at its slot), the last run 127 units
-    // long from 63 * 65 = 4095: only 65 units fit.
+  test('a last run longer than its slot spills into the slots before it: every allocated unit is laid out', () => {
+    // capacity 4160 units, 4159 allocated: 64 runs of 64 units in 65-unit slots, the last run
+    // 127 units long from 63 * 65 = 4095, where only 65 units fit. The 62 that do not fit go one
+    // each to runs 62 down to 1, which fill their slots (no room left, so each starts at its slot).
     const xs = initialLayout('disk-a', 4160 * U, 4159 * U);
-    const want = Array.from({ length: 63 }, (_, i) => ({ start: i * 65 * U, length: 64 * U }));
-    want.push({ start: 4095 * U, length: 65 * U });
+    const want = [{ start: 0, length: 64 * U }, ...Array.from({ length: 63 }, (_, i) => ({ start: (i + 1) * 65 * U, length: 65 * U }))];
     expect(xs).toEqual(want);
+    expect(bytesOf(xs)).toBe(4159 * U);
+  });
+
+  test('a nearly full disk: 129 units allocated of 129 in two runs fill the disk', () => {
+    // 2 runs, per = 64 units, slot = 64 units; the last slot holds 65, so the last run's 65 units fit.
+    expect(initialLayout('disk-a', 129 * U, 129 * U)).toEqual([
+      { start: 0, length: 64 * U },
+      { start: 64 * U, length: 65 * U },
+    ]);
+    // A capacity of 130 units with 129 allocated: the same lengths, the last run may start one unit later.
+    const xs = initialLayout('disk-a', 130 * U, 129 * U);
+    expect(bytesOf(xs)).toBe(129 * U);
+    expect(xs[1]!.start + xs[1]!.length).toBeLessThanOrEqual(130 * U);
+  });
+
+  // A naive check over many shapes: runs in order, inside the disk, never overlapping, and exactly the allocation (cut to units) laid out.
+  test.each([
+    [4160, 4159], [4160, 4160], [129, 129], [130, 129], [200, 199], [1000, 999], [64 * 65, 64 * 65 - 1], [100000, 99999], [100000, 4096], [161, 161],
+  ])('capacity %i units, %i allocated: all laid out, in order, no overlap', (cap, alloc) => {
+    const xs = initialLayout(`d${cap}`, cap * U, alloc * U);
+    expect(bytesOf(xs)).toBe(Math.min(cap, alloc) * U);
+    xs.forEach((x, i) => {
+      expect(x.length).toBeGreaterThan(0);
+      expect(x.start % U).toBe(0);
+      if (i > 0) expect(x.start).toBeGreaterThanOrEqual(xs[i - 1]!.start + xs[i - 1]!.length);
+    });
+    expect(xs.at(-1)!.start + xs.at(-1)!.length).toBeLessThanOrEqual(cap * U);
   });
 });
 
