@@ -9,7 +9,7 @@ import { hex, padded, RawReader } from '../helpers/raw-bytes.ts';
 import {
   AUTHD_BANNER, RawPipe, aioMessage, authdLine, decodeAioError, decodeAioHeader, decodeClassicError, decodeIo, decodeOpenFile,
   decodeOpenFileReply, encodeAioError, encodeAioHeader, encodeClassic, encodeClassicError, encodeConnectionData, encodeFeatures,
-  encodeIo, encodeOpenFile, encodeOpenFileReply, encodeReadRequest, encodeSessionParamsReply, encodeVersion, readRequestLength,
+  encodeIo, encodeOpenFile, encodeOpenFileReply, encodeReadRequest, encodeSessionParamsReply, encodeVersion, readRequestLength, VIX_NAMES,
 } from '../../simulators/core/codecs/nfc/index.ts';
 
 /*
@@ -125,6 +125,14 @@ describe('golden vectors against the shared NFC codec', () => {
   test('AIO ERROR: errType, errCode, msgLen, text, all counted in size', () => {
     expect(encodeAioError(3, { errType: 2, errCode: 16007, message: PAST_END_TEXT })).toEqual(pastEndError);
     expect(decodeAioError(pastEndError.subarray(16))).toEqual({ errType: 2, errCode: 16007, message: PAST_END_TEXT });
+  });
+
+  // The error table of docs/protocols/nfc.md section 3: each errCode's VIX name (vix.h's VIX_E_*), which error texts begin with.
+  test('VIX names of the documented error codes', () => {
+    expect(VIX_NAMES).toMatchObject({
+      4: 'VIX_E_FILE_NOT_FOUND', 6: 'VIX_E_NOT_SUPPORTED', 9: 'VIX_E_INCORRECT_FILE_TYPE', 11: 'VIX_E_FILE_READ_ONLY',
+      13: 'VIX_E_FILE_ACCESS_ERROR', 3014: 'VIX_E_HOST_USER_PERMISSIONS', 16002: 'VIX_E_DISK_NOIO', 16007: 'VIX_E_DISK_OUTOFRANGE',
+    });
   });
 });
 

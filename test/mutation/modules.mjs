@@ -23,7 +23,7 @@ export const MODULES = {
   },
   'codecs-nfc-aio': {
     subset: true,
-    mutate: ['simulators/core/codecs/nfc/aio.ts', 'simulators/core/codecs/nfc/classic.ts'],
+    mutate: ['simulators/core/codecs/nfc/aio.ts', 'simulators/core/codecs/nfc/classic.ts', 'simulators/core/codecs/nfc/constants.ts'],
     tests: ['test/golden/nfc-wire.test.ts'],
   },
   // The 902 plumbing (authd lines, ByteReader, RawPipe) judged by unit files without a lab.
