@@ -29,7 +29,7 @@ export const MODULES = {
   // The 902 plumbing (authd lines, ByteReader, RawPipe) judged by unit files without a lab.
   'codecs-nfc-io': {
     subset: true,
-    mutate: ['simulators/core/codecs/nfc/authd.ts', 'simulators/core/codecs/nfc/byte-reader.ts', 'simulators/core/codecs/nfc/raw-pipe.ts'],
+    mutate: ['simulators/core/codecs/nfc/authd.ts', 'simulators/core/codecs/nfc/byte-reader.ts', 'simulators/core/codecs/nfc/raw-pipe.ts', 'simulators/core/codecs/nfc/index.ts'],
     tests: ['test/nfc/byte-reader.test.ts', 'test/nfc/authd-and-pipe.test.ts', 'test/golden/nfc-wire.test.ts'],
   },
   'guest-sql-rest': {
