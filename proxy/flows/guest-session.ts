@@ -96,5 +96,7 @@ async function waitUntilServing(
     }
     await pause();
   }
+  // It runs but does not serve: left running it would hold 3542, and the next job's guestossvc would exit 1.
+  await terminateInGuest(vs, vm, auth, pid).catch(() => {});
   throw new ProxyError('timeout', `${name}: guestossvc did not answer on 3542 within ${ctx.config.timeouts.guestStart} ms: ${(last as Error)?.message}`);
 }
