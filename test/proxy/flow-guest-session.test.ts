@@ -148,6 +148,8 @@ describe('guest credentials follow the guest family', () => {
         message: 'sql01: guest operation failed: InvalidGuestLogin: Failed to authenticate with the guest operating system using the supplied credentials.',
         details: { fault: 'InvalidGuestLogin' },
       });
+      // The vCenter fault itself is kept as the cause.
+      expect((err.cause as Error).message).toBe('InvalidGuestLogin: Failed to authenticate with the guest operating system using the supplied credentials.');
       expect(vcCalls(since, /^StartProgramInGuest/)).toHaveLength(0);
     });
   });
@@ -159,6 +161,20 @@ describe('guest credentials follow the guest family', () => {
       expect(err).toMatchObject({ errorClass: 'guest', details: { fault: 'InvalidGuestLogin' } });
       expect(err.message).toMatch(/^web01: guest operation failed: InvalidGuestLogin: /);
     });
+  });
+
+  test('a guest whose Tools report no family is taken for Windows: the Windows credentials go to vCenter, which a Linux guest refuses', async () => {
+    const spec = vmState('web01').spec as { guestFamily: string };
+    const family = spec.guestFamily;
+    // A family vCenter does not know is not reported (GuestInfo.guestFamily unset); vCenter still checks the Linux account.
+    spec.guestFamily = 'otherGuestFamily';
+    const since = seqNow();
+    try {
+      await expect(inject(proxy, 'web01')).rejects.toMatchObject({ errorClass: 'guest', details: { fault: 'InvalidGuestLogin' } });
+    } finally {
+      spec.guestFamily = family;
+    }
+    expect(vcCalls(since, /^StartProgramInGuest/)).toHaveLength(0);
   });
 
   test('a password that is only right for the other family is refused too (the password, not only the user, is the family\'s)', async () => {
@@ -206,8 +222,8 @@ describe('guest failures and their classes', () => {
     lab.faults.set({ target: 'guest-sql01', type: 'guest-credentials-rejected', params: { message: 'logon failure: account locked out' } });
     const since = seqNow();
     const err = await failure(inject(proxy, 'sql01'));
-    expect(err.errorClass).toBe('guest');
-    expect(err.message).toMatch(/^sql01: (injecting the guest services failed|guest operation failed): .*logon failure: account locked out/);
+    expect(err).toMatchObject({ errorClass: 'guest', message: 'sql01: injecting the guest services failed: guest upload to esxi-01.lab.test failed: HTTP 403 logon failure: account locked out', details: {} });
+    expect((err.cause as Error).message).toBe('guest upload to esxi-01.lab.test failed: HTTP 403 logon failure: account locked out');
     expect(vcCalls(since, /^StartProgramInGuest/)).toHaveLength(0);
   });
 });

@@ -199,6 +199,23 @@ describe('guest failures: class, message and details', () => {
     expect(err).toMatchObject({ errorClass: 'guest', message: 'sql01: no database NoSuchDB in SQLEXPRESS', details: { code: 'database-not-found', sqlErrors: [] } });
   });
 
+  test('an operation reported failed without a reason: guest, "backup failed"; nothing streamed', async () => {
+    const wait = GuestossvcClient.prototype.waitFor;
+    // guestossvc always names the reason; a guest that does not must still fail the job, not stream.
+    const spy = vi.spyOn(GuestossvcClient.prototype, 'waitFor').mockImplementationOnce(async function (this: GuestossvcClient, id: string, ms?: number) {
+      return { ...(await wait.call(this, id, ms)), state: 'failed', error: undefined };
+    });
+    const since = seqNow();
+    try {
+      const err = await failure(proxy.backupSql({ vm: 'sql01', instance: 'SQLEXPRESS', type: 'full', databases: ['TinyFull'] }));
+      expect(err).toMatchObject({ errorClass: 'guest', message: 'sql01: backup failed', details: { code: 'failed', sqlErrors: [] } });
+    } finally {
+      spy.mockRestore();
+    }
+    expect(requests(since, 'guest-sql01', /\/streams\//)).toHaveLength(0);
+    expect(runningGuestossvc()).toEqual([]);
+  });
+
   test('a stream that ends early: integrity, nothing catalogued, SQL Server not told the backup is complete', async () => {
     const open = GuestossvcClient.prototype.openStream;
     // The guest's stream ends cleanly after 1000 bytes (a truncated relay), announced as the whole set.
