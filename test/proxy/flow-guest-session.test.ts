@@ -1,8 +1,8 @@
-import { describe, test, expect, beforeAll, afterAll, beforeEach } from 'vitest';
+import { describe, test, expect, beforeAll } from 'vitest';
 import type { Lab } from '../../simulators/lab.ts';
 import type { BackupProxy } from '../../proxy/backup-proxy.ts';
 import { injectGuestServices, type GuestSession } from '../../proxy/flows/guest-session.ts';
-import { startTestLab } from '../helpers/lab.ts';
+import { sharedFlowLab, seqNow as traceSeq, failure } from '../helpers/flow-lab.ts';
 import { proxyFor, type ProxyOptions } from '../../testing/proxy.ts';
 
 /**
@@ -11,32 +11,18 @@ import { proxyFor, type ProxyOptions } from '../../testing/proxy.ts';
  * details, and the proxy's log. VMs of the default lab: sql01 (Windows), web01 (Linux), dc01 (no
  * Tools), build01 (powered off).
  */
+const shared = sharedFlowLab();
+const logs = shared.logs;
 let lab: Lab;
 let proxy: BackupProxy;
-const logs: string[] = [];
+beforeAll(() => ({ lab, proxy } = shared));
 
-beforeAll(async () => {
-  lab = await startTestLab();
-  proxy = proxyFor(lab);
-  proxy.events.on('log', (l) => logs.push(`${l.level} ${l.message}`));
-});
-afterAll(async () => {
-  proxy.close();
-  await lab.stop();
-});
-beforeEach(() => {
-  logs.length = 0;
-  lab.faults.clear();
-});
-
-const seqNow = () => lab.recorder.last()?.seq ?? 0;
+const seqNow = () => traceSeq(lab);
 const vcCalls = (since: number, method: RegExp) => lab.recorder.find({ kind: 'request', from: 'proxy', to: 'vcenter', summary: method, since });
 const inventoryVm = (name: string) => lab.world.inventory.vms.find((v) => v.name === name)!;
 const vmState = (name: string) => lab.world.vsphere.vms.get(inventoryVm(name).moid)!;
 /** guestossvc processes the guest itself lists (exited ones stay listed). */
 const guestossvcProcesses = (vm: string) => lab.world.guests!.get(vm)!.listProcesses().filter((p) => /^guestossvc/.test(p.name));
-/** The error a failing call throws, to judge each field by itself. */
-const failure = (p: Promise<unknown>) => p.then(() => expect.fail('the call succeeded'), (e: unknown) => e as Error & { errorClass: string; details: Record<string, unknown> });
 
 /** Injects into `vm` with `p`, hands the session to `use`, and always ends it (unless `use` did). */
 function withSession<T>(p: BackupProxy, vm: string, use: (s: GuestSession) => Promise<T> = async () => undefined as T): Promise<T> {
@@ -75,7 +61,7 @@ describe('prerequisites: refused before anything is uploaded or started', () => 
   });
 
   test('no IP address reported: refused, nothing uploaded', async () => {
-    const spec = vmState('web01').spec;
+    const spec = vmState('web01').spec as { ip?: string };
     const ip = spec.ip;
     spec.ip = undefined;
     const since = seqNow();

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
-import { describe, test, expect, beforeAll, afterAll, beforeEach, vi } from 'vitest';
+import { describe, test, expect, beforeAll, vi } from 'vitest';
 import type { Lab } from '../../simulators/lab.ts';
 import type { BackupProxy } from '../../proxy/backup-proxy.ts';
 import type { SqlBackupEntry } from '../../simulators/core/codecs/cloud-api.ts';
@@ -8,8 +8,7 @@ import { SqlInstance } from '../../simulators/guest/sql/server.ts';
 import { Database } from '../../simulators/guest/sql/database.ts';
 import { GuestossvcClient, GuestossvcError } from '../../proxy/clients/guest/guestossvc-client.ts';
 import { guestError } from '../../proxy/flows/sql-backup.ts';
-import { startTestLab } from '../helpers/lab.ts';
-import { proxyFor } from '../../testing/proxy.ts';
+import { sharedFlowLab, seqNow as traceSeq, failure } from '../helpers/flow-lab.ts';
 
 /**
  * The decisions of the SQL backup flow, one shared lab: each judged by the guest's SQL Server model
@@ -17,17 +16,8 @@ import { proxyFor } from '../../testing/proxy.ts';
  * the lab's trace and the proxy's log. A second instance, SQLEXPRESS, holds four 128 KiB databases
  * so that defaults and every catalog field are judged without megabytes of data.
  */
-let lab: Lab;
-let proxy: BackupProxy;
 let express: SqlInstance;
-const logs: string[] = [];
-const progress: { phase: string; bytesDone: number; bytesTotal: number; bytesSent: number }[] = [];
-
-beforeAll(async () => {
-  lab = await startTestLab();
-  proxy = proxyFor(lab);
-  proxy.events.on('log', (l) => logs.push(`${l.level} ${l.message}`));
-  proxy.events.on('progress', (p) => progress.push(p));
+const shared = sharedFlowLab({}, (lab) => {
   const server = lab.world.sql.server('sql01')!;
   express = new SqlInstance('SQLEXPRESS', server.instance('MSSQLSERVER')!.server, 'flow-sql-backup:SQLEXPRESS');
   const tiny = (name: string, model: 'FULL' | 'SIMPLE' | 'BULK_LOGGED') => new Database(name, model, 1, `flow-sql-backup:${name}`);
@@ -36,22 +26,16 @@ beforeAll(async () => {
   for (const db of [tiny('TinyFull', 'FULL'), tiny('TinySimple', 'SIMPLE'), restoring, tiny('TinyBulk', 'BULK_LOGGED')]) express.put(db);
   server.instances.set('SQLEXPRESS', express);
 });
-afterAll(async () => {
-  proxy.close();
-  await lab.stop();
-});
-beforeEach(() => {
-  logs.length = 0;
-  progress.length = 0;
-  lab.faults.clear();
-});
+const { logs, progress } = shared;
+let lab: Lab;
+let proxy: BackupProxy;
+beforeAll(() => ({ lab, proxy } = shared));
 
-const seqNow = () => lab.recorder.last()?.seq ?? 0;
+const seqNow = () => traceSeq(lab);
 const requests = (since: number, to: string, summary: RegExp) => lab.recorder.find({ kind: 'request', from: 'proxy', to, summary, since });
 const tinyDb = (name: string) => express.database(name)!;
 /** guestossvc processes still running in sql01 (the flow must leave none, whatever happened). */
 const runningGuestossvc = () => lab.world.guests!.get('sql01')!.listProcesses().filter((p) => /^guestossvc/.test(p.name) && p.exitCode === undefined);
-const failure = (p: Promise<unknown>) => p.then(() => expect.fail('the backup succeeded'), (e: unknown) => e as Error & { errorClass: string; details: Record<string, unknown> });
 /** SQL Server's display form of an LSN (vlf:block:slot), from its decimal form vlf*10^15 + block*10^5 + slot. */
 const lsnText = (lsn: string) => {
   const n = BigInt(lsn);
@@ -60,8 +44,13 @@ const lsnText = (lsn: string) => {
 /** The history line SQL Server writes to its error log when the backup completes (18264 full, 18270 diff, 18265 log). */
 const historyOf = (inst: SqlInstance, number: number, database: string) => inst.errorLog.entries.filter((e) => e.number === number && e.message.includes(`Database: ${database},`));
 
+/** The fields of a catalog entry the SQL flow fills beyond the catalog's own. */
+type Entry = SqlBackupEntry & { backupSetId: string; streamBytes: number; streamSha256: string; databaseChecksum: string };
+const streamBytes = (entries: SqlBackupEntry[]) => (entries as Entry[]).reduce((n, e) => n + e.streamBytes, 0);
+
 /** Each entry as the proxy must have built it: the guest's history line, the data on CloudCache, the cloud's catalog. */
-async function expectCatalogued(e: SqlBackupEntry, inst: SqlInstance, history: number, t0: string, t1: string) {
+async function expectCatalogued(entry: SqlBackupEntry, inst: SqlInstance, history: number, t0: string, t1: string) {
+  const e = entry as Entry;
   const line = historyOf(inst, history, e.database).at(-1)?.message;
   expect(line, `${e.database}: no history line ${history}`).toBeDefined();
   expect(line).toContain(`first LSN: ${lsnText(e.firstLsn)}, last LSN: ${lsnText(e.lastLsn)},`);
@@ -107,7 +96,7 @@ describe('SQL backup decisions', () => {
     expect(Math.max(...catalogued)).toBeLessThan(complete[0]!);
 
     // Bytes: the result and the progress events add up to the three streams.
-    const total = r.entries.reduce((n, e) => n + e.streamBytes, 0);
+    const total = streamBytes(r.entries);
     expect(r.bytesRead).toBe(total);
     expect(r.bytesSent).toBeGreaterThan(0);
     expect(r.bytesSent).toBeLessThanOrEqual(total);
@@ -119,7 +108,7 @@ describe('SQL backup decisions', () => {
       expect(ours[i]!.bytesSent).toBeGreaterThanOrEqual(ours[i - 1]!.bytesSent);
     }
     // Progress passes each database's end on its way (the second starts where the first ended).
-    expect(ours.map((p) => p.bytesDone)).toContain(r.entries[0]!.streamBytes);
+    expect(ours.map((p) => p.bytesDone)).toContain(streamBytes(r.entries.slice(0, 1)));
     expect(ours.at(-1)).toMatchObject({ bytesDone: total, bytesSent: r.bytesSent });
     expect(runningGuestossvc()).toEqual([]);
   });
