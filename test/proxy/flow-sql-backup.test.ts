@@ -188,6 +188,16 @@ describe('guest failures: class, message and details', () => {
     expect(err).toMatchObject({ errorClass: 'guest', message: 'sql01: no database NoSuchDB in SQLEXPRESS', details: { code: 'database-not-found', sqlErrors: [] } });
   });
 
+  test('an explicit empty database list is passed on, not replaced by the default: guestossvc refuses the request (400), a guest error', async () => {
+    const since = seqNow();
+    const err = await failure(proxy.backupSql({ vm: 'sql01', instance: 'SQLEXPRESS', type: 'full', databases: [] }));
+    expect(err).toMatchObject({ errorClass: 'guest', message: 'sql01: instance and a non-empty databases list are required', details: { code: 'bad-request', sqlErrors: [] } });
+    expect(logs).toContain('info sql01: full backup of SQLEXPRESS: ');
+    expect(requests(since, 'guest-sql01', /^POST \/api\/v1\/backups$/)).toHaveLength(1);
+    expect(requests(since, 'guest-sql01', /^GET \/api\/v1\/operations\//)).toHaveLength(0);
+    expect(runningGuestossvc()).toEqual([]);
+  });
+
   test('an operation reported failed without a reason: guest, "backup failed"; nothing streamed', async () => {
     const wait = GuestossvcClient.prototype.waitFor;
     // guestossvc always names the reason; a guest that does not must still fail the job, not stream.
