@@ -24,7 +24,7 @@ const vmState = (name: string) => lab.world.vsphere.vms.get(inventoryVm(name).mo
 /** guestossvc processes the guest itself lists (exited ones stay listed). */
 const guestossvcProcesses = (vm: string) => lab.world.guests!.get(vm)!.listProcesses().filter((p) => /^guestossvc/.test(p.name));
 
-/** Injects into `vm` with `p`, hands the session to `use`, and always ends it (unless `use` did). */
+/** Injects into `vm` with `p`, hands the session to `use`, then ends it with `stop()`. */
 function withSession<T>(p: BackupProxy, vm: string, use: (s: GuestSession) => Promise<T> = async () => undefined as T): Promise<T> {
   return p.run('guest-session', async (ctx) => {
     const s = await injectGuestServices(ctx, await ctx.vsphere(), vm);
