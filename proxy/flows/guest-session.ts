@@ -1,8 +1,8 @@
-import { data, type MoRef } from '../../simulators/core/codecs/vim25/index.ts';
+import type { MoRef } from '../../simulators/core/codecs/vim25/index.ts';
 import { buildInjectionBundle, osOfGuestFamily } from '../clients/guest/bundle.ts';
 import { GuestossvcClient } from '../clients/guest/guestossvc-client.ts';
 import { VimFaultError, type VsphereClient } from '../clients/vsphere/index.ts';
-import { ref, str } from '../clients/vsphere/values.ts';
+import { str } from '../clients/vsphere/values.ts';
 import { ProxyError, classify } from '../errors.ts';
 import { backoff } from '../util/sleep.ts';
 import type { FlowContext } from './context.ts';
@@ -45,7 +45,7 @@ export async function injectGuestServices(ctx: FlowContext, vs: VsphereClient, v
     ctx.log(`${name}: guestossvc running (pid ${pid}) on ${ip}:3542`);
     const stop = async () => {
       client.close();
-      await terminateInGuest(vs, vm, guestAuth, pid).then(
+      await vs.terminateProcess(vm, guestAuth, pid).then(
         () => ctx.log(`${name}: guestossvc stopped (pid ${pid})`),
         (err: Error) => ctx.log(`${name}: could not stop guestossvc (pid ${pid}): ${err.message}`, 'warn'),
       );
@@ -59,16 +59,6 @@ export async function injectGuestServices(ctx: FlowContext, vs: VsphereClient, v
     const e = classify(err);
     throw e.errorClass === 'internal' ? new ProxyError('guest', `${name}: injecting the guest services failed: ${e.message}`, {}, { cause: err }) : e;
   }
-}
-
-async function terminateInGuest(vs: VsphereClient, vm: MoRef, auth: { username: string; password: string }, pid: number): Promise<void> {
-  const gom = ref(vs.content.guestOperationsManager, 'guestOperationsManager');
-  const pm = ref((await vs.props(gom, ['processManager'])).processManager, 'processManager');
-  await vs.soap.call('TerminateProcessInGuest', pm, {
-    vm,
-    auth: data('NamePasswordAuthentication', { interactiveSession: false, username: auth.username, password: auth.password }),
-    pid,
-  });
 }
 
 async function waitUntilServing(
@@ -96,5 +86,7 @@ async function waitUntilServing(
     }
     await pause();
   }
+  // It runs but does not serve: left running it would hold 3542, and the next job's guestossvc would exit 1.
+  await vs.terminateProcess(vm, auth, pid).catch(() => {});
   throw new ProxyError('timeout', `${name}: guestossvc did not answer on 3542 within ${ctx.config.timeouts.guestStart} ms: ${(last as Error)?.message}`);
 }

@@ -311,6 +311,12 @@ export class VsphereClient {
     });
   }
 
+  /** TerminateProcessInGuest: the process ends (guestossvc takes 3542 and its plugin with it). */
+  async terminateProcess(vm: MoRef, auth: GuestAuth, pid: number): Promise<void> {
+    const pm = await this.guestManager('processManager');
+    await this.soap.call('TerminateProcessInGuest', pm, { vm, auth: this.auth(auth), pid });
+  }
+
   /** Folder.CreateVM_Task for a DR restore: thin disks of the given sizes on one datastore. */
   async createVm(spec: { name: string; guestId: string; datastore: string; diskBytes: number[]; numCpus?: number; memoryMB?: number }, timeoutMs?: number): Promise<MoRef> {
     const dc = (await this.listDatacenter());
