@@ -84,7 +84,9 @@ describe('DR restore: which backup', () => {
   test('by manifestId: that backup (the older one), every extent on the new disks, sizes, datastore, guest OS and name "<vm>-dr"', async () => {
     const m = stored(ids.winOld);
     const since = seqNow();
+    const t0 = performance.now();
     const r = await proxy.restoreDr({ manifestId: ids.winOld });
+    const elapsed = (performance.now() - t0) / 1000;
     const src = inv(WIN.name)!;
     const dst = inv('drwin-dr')!;
     expect(r.manifestId).toBe(ids.winOld);
@@ -103,6 +105,7 @@ describe('DR restore: which backup', () => {
     expect(r.disks).toEqual(disks.map((d, i) => ({ key: d.key, bytesWritten: bytesOf(m.disks[i]!), verified: true })));
     expect(r.bytesWritten).toBe(bytesOf(m.disks[0]!) + bytesOf(m.disks[1]!));
     expect(r.seconds).toBeGreaterThan(0);
+    expect(r.seconds).toBeLessThanOrEqual(elapsed);
     // Powered on; a Windows guest is probed on RDP 3389, over the wire.
     expect(vmState('drwin-dr').spec.powerState).toBe('poweredOn');
     expect(r.probe).toMatchObject({ kind: 'rdp', port: 3389, state: 'open', host: dst.ip });
@@ -185,6 +188,19 @@ describe('DR restore: where and as what', () => {
     expect(dsName(inv(r.vm)!.datastore)).toBe(ds);
   });
 
+  test('a datastore in brackets that does not start the file name is no datastore; neither is a backup without disks', async () => {
+    const ds = lab.world.inventory.datastores[0]!.name;
+    const inside = doctor(ids.linOld, (x) => {
+      x.disks[0]!.fileName = `old/[${ds}] drlin.vmdk`;
+    });
+    const none = doctor(ids.linOld, (x) => {
+      x.disks = [];
+    });
+    for (const m of [inside, none]) {
+      await expect(proxy.restoreDr({ manifestId: m.id! })).rejects.toMatchObject({ errorClass: 'invalid-state', message: 'the backup does not say which datastore its disks were on; pass a datastore' });
+    }
+  });
+
   test('a manifest without a guestId: the new VM is otherGuest64 (Linux family, SSH probe)', async () => {
     const m = doctor(ids.linOld, (x) => {
       delete x.vm.guestId;
@@ -236,22 +252,50 @@ describe('DR restore: what stops it', () => {
     expect(plogs).toContain('drlin-closed: powered on');
   });
 
+  test('a port closed at the first probe: probed again until it opens', async () => {
+    lab.faults.set({ target: 'guest-drlin-late:ssh', type: 'refuse', params: {}, remaining: 1 });
+    const since = seqNow();
+    const r = await proxy.restoreDr({ manifestId: ids.linOld, newName: 'drlin-late' });
+    expect(r.probe).toMatchObject({ kind: 'ssh', port: 22, state: 'open' });
+    expect(lab.recorder.find({ kind: 'connect', from: 'proxy', to: 'guest-drlin-late', port: 22, since }).length).toBeGreaterThanOrEqual(2);
+    expect(logs).toContain(`info drlin-late: SSH ${inv('drlin-late')!.ip}:22 open`);
+  });
+
+  test('drBoot 0: no probe runs, the restore fails saying so', async () => {
+    const p = proxyFor(lab, { name: 'proxy-noboot', timeouts: { task: 120_000, guestStart: 30_000, probe: 3_000, drBoot: 0 } });
+    const since = seqNow();
+    try {
+      const err = await failure(p.restoreDr({ manifestId: ids.linOld, newName: 'drlin-noboot' }));
+      expect(err).toMatchObject({ errorClass: 'probe', message: 'drlin-noboot did not open SSH within 0 ms (skipped: no probe ran before the deadline)' });
+    } finally {
+      p.close();
+    }
+    expect(lab.recorder.find({ from: 'proxy', to: 'guest-drlin-noboot', since })).toHaveLength(0);
+  });
+
   test('no guest family reported (Tools not running): the guestId decides the kind, and with no IP the probe is skipped until drBoot', async () => {
+    // A guestId as another tool may spell it: the family test ignores case.
+    const m = doctor(ids.winOld, (x) => {
+      x.vm.guestId = 'Windows9Server64Guest';
+    });
     const p = quick();
     onPoweredOn(p, 'drwin-notools', (vm) => (vm.spec.toolsRunning = false));
     try {
-      const err = await failure(p.restoreDr({ manifestId: ids.winOld, newName: 'drwin-notools' }));
+      const err = await failure(p.restoreDr({ manifestId: m.id!, newName: 'drwin-notools' }));
       expect(err).toMatchObject({ errorClass: 'probe', message: 'drwin-notools did not open RDP within 1000 ms (skipped: the VM reports no IP address (powered off or no VMware Tools))' });
     } finally {
       p.close();
     }
   });
 
-  test('a Linux guestId without a reported family: SSH', async () => {
+  test('a non-Windows guestId without a reported family: SSH, even with "win" inside (darwin)', async () => {
+    const m = doctor(ids.linOld, (x) => {
+      x.vm.guestId = 'darwin64Guest';
+    });
     const p = quick();
     onPoweredOn(p, 'drlin-notools', (vm) => (vm.spec.toolsRunning = false));
     try {
-      const err = await failure(p.restoreDr({ manifestId: ids.linOld, newName: 'drlin-notools' }));
+      const err = await failure(p.restoreDr({ manifestId: m.id!, newName: 'drlin-notools' }));
       expect(err).toMatchObject({ errorClass: 'probe', message: expect.stringMatching(/^drlin-notools did not open SSH within 1000 ms \(skipped: /) });
     } finally {
       p.close();

@@ -23,6 +23,8 @@ let D: SqlBackupEntry;
 let L: SqlBackupEntry;
 /** A moment inside the log backup (between the differential and the log), for STOPAT. */
 let middle: Date;
+/** A moment between the full and the differential: the chain skips the differential. */
+let afterFull: Date;
 
 const sql = () => lab.world.sql.server('sql01')!;
 const db = (name: string) => sql().database('MSSQLSERVER', name);
@@ -34,7 +36,11 @@ beforeAll(async () => {
   proxy.events.on('log', (l) => logs.push(`${l.level} ${l.message}`));
   proxy.events.on('progress', (p) => progress.push(p));
   await proxy.backupSql({ vm: 'sql01', type: 'full', databases: ['SalesDB'] });
-  sql().runTransactions('MSSQLSERVER', 'SalesDB', 30);
+  sql().runTransactions('MSSQLSERVER', 'SalesDB', 10);
+  await sleep(30);
+  afterFull = new Date();
+  await sleep(30);
+  sql().runTransactions('MSSQLSERVER', 'SalesDB', 20);
   await proxy.backupSql({ vm: 'sql01', type: 'diff', databases: ['SalesDB'] });
   sql().runTransactions('MSSQLSERVER', 'SalesDB', 20);
   await sleep(30);
@@ -147,6 +153,18 @@ describe('SQL restore: the chain and each RESTORE statement', () => {
       `info sql01: SalesPit restored to LSN ${lsn}, checksum verified against the source`,
     ]));
     expect(logs.filter((l) => /STOPAT/.test(l))).toHaveLength(1);
+  });
+
+  test('a time before the differential: the full WITH NORECOVERY, then the log WITH RECOVERY STOPAT; no differential', async () => {
+    const source = db('SalesDB')!;
+    const at = afterFull.toISOString();
+    const since = seqNow();
+    const r = await proxy.restoreSql({ vm: 'sql01', database: 'SalesDB', targetDatabase: 'SalesEarly', time: at });
+    expect(r.chain.map((c) => c.type)).toEqual(['full', 'log']);
+    expect(r).toMatchObject({ stopAt: at, verifiedAgainst: 'source', checksum: source.checksum(source.lsnAt(afterFull)!) });
+    expect(r.bytes).toBe(streamBytes(F, L));
+    expect(streamPuts(since)).toEqual(['streams?recovery=false', `streams?recovery=true&stopAt=${encodeURIComponent(at)}`]);
+    expect(logs).toContain(`info restore chain for SalesDB at ${at}: ${range(F)} -> ${range(L)}`);
   });
 
   test('a time after the last backup: no STOPAT, the chain ends at the log', async () => {
