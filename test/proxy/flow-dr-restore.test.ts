@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
-import { describe, test, expect, beforeAll, afterAll, beforeEach } from 'vitest';
+import { describe, test, expect } from 'vitest';
 import type { Lab } from '../../simulators/lab.ts';
 import type { BackupProxy } from '../../proxy/backup-proxy.ts';
 import type { SnapshotManifest } from '../../simulators/core/codecs/cloud-api.ts';
-import { startTestLab } from '../helpers/lab.ts';
 import { proxyFor } from '../../testing/proxy.ts';
+import { flowLab, failure } from '../helpers/flow-lab.ts';
 
 /**
  * The decisions of the DR restore flow, one shared lab: which backup, which name, datastore and
@@ -18,44 +18,26 @@ const LIN = { name: 'drlin', guest: 'linux' as const, disks: [{ capacityGiB: 3, 
 
 let lab: Lab;
 let proxy: BackupProxy;
-const logs: string[] = [];
-const progress: { phase: string; bytesDone: number; bytesTotal: number }[] = [];
-/** Backups taken in beforeAll: two of each VM, with a guest write between them. */
+/** Backups taken before the tests: two of each VM, with a guest write between them. */
 const ids = { winOld: '', winNew: '', linOld: '', linNew: '' };
-
-beforeAll(async () => {
-  lab = await startTestLab({ extraVms: [WIN, LIN] });
-  proxy = proxyFor(lab);
-  proxy.events.on('log', (l) => logs.push(`${l.level} ${l.message}`));
-  proxy.events.on('progress', (p) => progress.push(p));
+const { logs, progress, seqNow } = flowLab({ extraVms: [WIN, LIN] }, async (f) => {
+  ({ lab, proxy } = f);
   ids.winOld = (await proxy.backupVm({ vm: WIN.name })).manifestId;
   ids.linOld = (await proxy.backupVm({ vm: LIN.name })).manifestId;
   disksOf(WIN.name)[0]!.guestWrite({ percent: 50, extents: 2, seed: 'dr-decisions' });
   disksOf(LIN.name)[0]!.guestWrite({ percent: 50, extents: 2, seed: 'dr-decisions' });
   ids.winNew = (await proxy.backupVm({ vm: WIN.name })).manifestId;
   ids.linNew = (await proxy.backupVm({ vm: LIN.name })).manifestId;
-}, 120_000);
-afterAll(async () => {
-  proxy?.close();
-  await lab?.stop();
-});
-beforeEach(() => {
-  logs.length = 0;
-  progress.length = 0;
-  lab.faults.clear();
 });
 
 const inv = (name: string) => lab.world.inventory.vms.find((v) => v.name === name);
 const disksOf = (name: string) => lab.world.disks.forVm(inv(name)!.moid);
 const vmState = (name: string) => lab.world.vsphere.vms.get(inv(name)!.moid)!;
 const dsName = (moid: string) => lab.world.inventory.datastores.find((d) => d.moid === moid)!.name;
-const seqNow = () => lab.recorder.last()?.seq ?? 0;
 const createVmCalls = (since: number) => lab.recorder.find({ kind: 'request', from: 'proxy', to: 'vcenter', summary: /^CreateVM_Task/, since }).length;
 const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 const stored = (id: string) => lab.world.cloud!.manifests.get(id)!;
 const bytesOf = (d: SnapshotManifest['disks'][number]) => d.extents.reduce((n, e) => n + e.length, 0);
-/** The error a failing restore throws, to judge each field by itself. */
-const failure = (p: Promise<unknown>) => p.then(() => expect.fail('the restore passed'), (e: unknown) => e as Error & { errorClass: string });
 
 /** A copy of a stored manifest under a new id and VM identity, changed by `edit`: a backup as another tool or version might have written it. */
 let doctored = 0;
@@ -118,6 +100,10 @@ describe('DR restore: which backup', () => {
       'info drwin-dr: powered on',
       `info drwin-dr: RDP ${dst.ip}:3389 open`,
     ]));
+    // One 902 session per disk, each closed once its disk is written and verified.
+    const on902 = (kind: 'connect' | 'close') => lab.recorder.find({ kind, from: 'proxy', port: 902, since }).length;
+    expect(on902('connect')).toBeGreaterThanOrEqual(2);
+    await expect.poll(() => on902('close'), { timeout: 30_000 }).toBe(on902('connect'));
     // Progress: one phase, never backwards, ending at the total of both disks.
     const dr = progress.filter((p) => p.phase === 'dr-restore');
     expect(dr.length).toBe(progress.length);
@@ -273,30 +259,20 @@ describe('DR restore: what stops it', () => {
     expect(lab.recorder.find({ from: 'proxy', to: 'guest-drlin-noboot', since })).toHaveLength(0);
   });
 
-  test('no guest family reported (Tools not running): the guestId decides the kind, and with no IP the probe is skipped until drBoot', async () => {
-    // A guestId as another tool may spell it: the family test ignores case.
-    const m = doctor(ids.winOld, (x) => {
-      x.vm.guestId = 'Windows9Server64Guest';
+  // No guest family reported (Tools not running, so no IP either): the guestId decides the kind, ignoring case,
+  // and only a guestId starting with "win" is Windows (darwin has "win" inside); the probe is skipped until drBoot.
+  test.each([
+    { from: 'winOld' as const, guestId: 'Windows9Server64Guest', name: 'drwin-notools', kind: 'RDP' },
+    { from: 'linOld' as const, guestId: 'darwin64Guest', name: 'drlin-notools', kind: 'SSH' },
+  ])('no guest family reported, guestId $guestId: $kind, skipped until drBoot', async ({ from, guestId, name, kind }) => {
+    const m = doctor(ids[from], (x) => {
+      x.vm.guestId = guestId;
     });
     const p = quick();
-    onPoweredOn(p, 'drwin-notools', (vm) => (vm.spec.toolsRunning = false));
+    onPoweredOn(p, name, (vm) => (vm.spec.toolsRunning = false));
     try {
-      const err = await failure(p.restoreDr({ manifestId: m.id!, newName: 'drwin-notools' }));
-      expect(err).toMatchObject({ errorClass: 'probe', message: 'drwin-notools did not open RDP within 1000 ms (skipped: the VM reports no IP address (powered off or no VMware Tools))' });
-    } finally {
-      p.close();
-    }
-  });
-
-  test('a non-Windows guestId without a reported family: SSH, even with "win" inside (darwin)', async () => {
-    const m = doctor(ids.linOld, (x) => {
-      x.vm.guestId = 'darwin64Guest';
-    });
-    const p = quick();
-    onPoweredOn(p, 'drlin-notools', (vm) => (vm.spec.toolsRunning = false));
-    try {
-      const err = await failure(p.restoreDr({ manifestId: m.id!, newName: 'drlin-notools' }));
-      expect(err).toMatchObject({ errorClass: 'probe', message: expect.stringMatching(/^drlin-notools did not open SSH within 1000 ms \(skipped: /) });
+      const err = await failure(p.restoreDr({ manifestId: m.id!, newName: name }));
+      expect(err).toMatchObject({ errorClass: 'probe', message: `${name} did not open ${kind} within 1000 ms (skipped: the VM reports no IP address (powered off or no VMware Tools))` });
     } finally {
       p.close();
     }

@@ -1,10 +1,9 @@
 import { createHash } from 'node:crypto';
-import { describe, test, expect, beforeAll, afterAll, beforeEach } from 'vitest';
+import { describe, test, expect } from 'vitest';
 import type { Lab } from '../../simulators/lab.ts';
 import type { BackupProxy } from '../../proxy/backup-proxy.ts';
 import type { SqlBackupEntry } from '../../simulators/core/codecs/cloud-api.ts';
-import { startTestLab } from '../helpers/lab.ts';
-import { proxyFor } from '../../testing/proxy.ts';
+import { flowLab, failure } from '../helpers/flow-lab.ts';
 
 /**
  * The decisions of the SQL restore flow, one shared lab and one backup chain of SalesDB on sql01
@@ -15,8 +14,6 @@ import { proxyFor } from '../../testing/proxy.ts';
  */
 let lab: Lab;
 let proxy: BackupProxy;
-const logs: string[] = [];
-const progress: { phase: string; bytesDone: number; bytesTotal: number }[] = [];
 /** The chain under test, as the cloud catalogued it. */
 let F: SqlBackupEntry;
 let D: SqlBackupEntry;
@@ -29,44 +26,33 @@ let afterFull: Date;
 const sql = () => lab.world.sql.server('sql01')!;
 const db = (name: string) => sql().database('MSSQLSERVER', name);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** A moment with no transaction near it, so the catalog's and the model's times order it clearly. */
+async function quietMoment(): Promise<Date> {
+  await sleep(30);
+  const t = new Date();
+  await sleep(30);
+  return t;
+}
 
-beforeAll(async () => {
-  lab = await startTestLab();
-  proxy = proxyFor(lab);
-  proxy.events.on('log', (l) => logs.push(`${l.level} ${l.message}`));
-  proxy.events.on('progress', (p) => progress.push(p));
+const { logs, progress, seqNow } = flowLab({}, async (f) => {
+  ({ lab, proxy } = f);
   await proxy.backupSql({ vm: 'sql01', type: 'full', databases: ['SalesDB'] });
   sql().runTransactions('MSSQLSERVER', 'SalesDB', 10);
-  await sleep(30);
-  afterFull = new Date();
-  await sleep(30);
+  afterFull = await quietMoment();
   sql().runTransactions('MSSQLSERVER', 'SalesDB', 20);
   await proxy.backupSql({ vm: 'sql01', type: 'diff', databases: ['SalesDB'] });
   sql().runTransactions('MSSQLSERVER', 'SalesDB', 20);
-  await sleep(30);
-  middle = new Date();
-  await sleep(30);
+  middle = await quietMoment();
   sql().runTransactions('MSSQLSERVER', 'SalesDB', 20);
   await proxy.backupSql({ vm: 'sql01', type: 'log', databases: ['SalesDB'] });
   [F, D, L] = (await proxy.cloud.queryCatalog({ database: 'SalesDB' })) as [SqlBackupEntry, SqlBackupEntry, SqlBackupEntry];
-}, 120_000);
-afterAll(async () => {
-  proxy?.close();
-  await lab?.stop();
-});
-beforeEach(() => {
-  logs.length = 0;
-  progress.length = 0;
-  lab.faults.clear();
 });
 
-const seqNow = () => lab.recorder.last()?.seq ?? 0;
 /** What the proxy asked guestossvc on 3542, in order ("PUT /api/v1/operations/<id>/streams?..." shortened to "streams?..."). */
 const guestRequests = (since: number) =>
   lab.recorder.find({ kind: 'request', from: 'proxy', to: 'guest-sql01', port: 3542, since }).map((e) => String(e.summary).replace(/^PUT \/api\/v1\/operations\/[^/]+\/streams/, 'streams'));
 const streamPuts = (since: number) => guestRequests(since).filter((s) => s.startsWith('streams?'));
 const terminations = (since: number) => lab.recorder.find({ kind: 'request', from: 'proxy', to: 'vcenter', summary: /^TerminateProcessInGuest/, since }).length;
-const failure = (p: Promise<unknown>) => p.then(() => expect.fail('the restore passed'), (e: unknown) => e as Error & { errorClass: string; details: Record<string, unknown> });
 const streamBytes = (...es: SqlBackupEntry[]) => es.reduce((n, e) => n + Number(e.streamBytes), 0);
 const range = (e: SqlBackupEntry) => `${e.type} ${e.firstLsn}..${e.lastLsn}`;
 
