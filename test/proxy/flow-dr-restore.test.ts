@@ -100,7 +100,9 @@ describe('DR restore: which backup', () => {
       'info drwin-dr: powered on',
       `info drwin-dr: RDP ${dst.ip}:3389 open`,
     ]));
-    // One 902 session per disk, each closed once its disk is written and verified.
+    // One 902 session per disk, each on a read-write ticket (NfcRandomAccessOpenDisk) and closed once its disk is written and verified.
+    expect(lab.recorder.find({ kind: 'request', from: 'proxy', to: 'vcenter', summary: /^NfcRandomAccessOpenDisk/, since })).toHaveLength(2);
+    expect(logs.filter((l) => /^info NFC session on \S+:902 \(NBDSSL, readwrite\)$/.test(l))).toHaveLength(2);
     const on902 = (kind: 'connect' | 'close') => lab.recorder.find({ kind, from: 'proxy', port: 902, since }).length;
     expect(on902('connect')).toBeGreaterThanOrEqual(2);
     await expect.poll(() => on902('close'), { timeout: 30_000 }).toBe(on902('connect'));
@@ -249,6 +251,8 @@ describe('DR restore: what stops it', () => {
 
   test('drBoot 0: no probe runs, the restore fails saying so', async () => {
     const p = proxyFor(lab, { name: 'proxy-noboot', timeouts: { task: 120_000, guestStart: 30_000, probe: 3_000, drBoot: 0 } });
+    const plogs: string[] = [];
+    p.events.on('log', (l) => plogs.push(l.message));
     const since = seqNow();
     try {
       const err = await failure(p.restoreDr({ manifestId: ids.linOld, newName: 'drlin-noboot' }));
@@ -257,6 +261,8 @@ describe('DR restore: what stops it', () => {
       p.close();
     }
     expect(lab.recorder.find({ from: 'proxy', to: 'guest-drlin-noboot', since })).toHaveLength(0);
+    // No host was probed: the log names none.
+    expect(plogs).toContain('drlin-noboot: SSH :22 skipped');
   });
 
   // No guest family reported (Tools not running, so no IP either): the guestId decides the kind, ignoring case,
