@@ -218,8 +218,10 @@ describe('DR restore: where and as what', () => {
 
 describe('DR restore: what stops it', () => {
   let quickProxies = 0;
-  /** A proxy that waits only 1 s for the new VM to answer (each proxy activates under its own name). */
-  const quick = () => proxyFor(lab, { name: `proxy-quickboot-${++quickProxies}`, timeouts: { task: 120_000, guestStart: 30_000, probe: 3_000, drBoot: 1_000 } });
+  /** A proxy that waits `drBoot` ms for the new VM to answer. A refused port answers at once: the long probe timeout only keeps a loaded machine from reading "filtered". */
+  const bootProxy = (name: string, drBoot: number) => proxyFor(lab, { name, timeouts: { task: 120_000, guestStart: 30_000, probe: 30_000, drBoot } });
+  /** Each proxy activates under its own name. */
+  const quick = () => bootProxy(`proxy-quickboot-${++quickProxies}`, 1_000);
 
   test('the probe port never opens within drBoot: a probe error naming the port, after the VM was powered on', async () => {
     lab.faults.set({ target: 'guest-drlin-closed:ssh', type: 'refuse', params: {} });
@@ -250,7 +252,7 @@ describe('DR restore: what stops it', () => {
   });
 
   test('drBoot 0: no probe runs, the restore fails saying so', async () => {
-    const p = proxyFor(lab, { name: 'proxy-noboot', timeouts: { task: 120_000, guestStart: 30_000, probe: 3_000, drBoot: 0 } });
+    const p = bootProxy('proxy-noboot', 0);
     const plogs: string[] = [];
     p.events.on('log', (l) => plogs.push(l.message));
     const since = seqNow();
