@@ -6,7 +6,7 @@ import { ProxyError } from '../errors.ts';
 import { backoff } from '../util/sleep.ts';
 import type { FlowContext } from './context.ts';
 import { openNfc } from './nfc-session.ts';
-import { probeGuest, type GuestProbe } from './probe-guest.ts';
+import { guestFamilyOf, probeGuest, type GuestProbe } from './probe-guest.ts';
 import type { Block } from './blocks.ts';
 import { sha256Hex } from '../../simulators/core/codecs/sha256.ts';
 
@@ -112,8 +112,7 @@ async function probeUntilOpen(ctx: FlowContext, vs: VsphereClient, vm: MoRef): P
   const pause = backoff(250);
   while (Date.now() < deadline) {
     const p = await vs.props(vm, ['guest.ipAddress', 'guest.guestFamily', 'config.guestId']);
-    const family = str(p['guest.guestFamily']) ?? (/^win/i.test(str(p['config.guestId']) ?? '') ? 'windowsGuest' : 'linuxGuest');
-    probe = await probeGuest(ctx, family, str(p['guest.ipAddress']));
+    probe = await probeGuest(ctx, guestFamilyOf(str(p['guest.guestFamily']), str(p['config.guestId'])), str(p['guest.ipAddress']));
     if (probe.state === 'open') return probe;
     await pause();
   }

@@ -1,32 +1,35 @@
-import { afterAll, beforeAll, beforeEach, expect } from 'vitest';
+import { beforeAll, afterAll, beforeEach, expect } from 'vitest';
 import type { Lab, LabOptions } from '../../simulators/lab.ts';
 import type { BackupProxy } from '../../proxy/backup-proxy.ts';
 import type { ProgressUpdate } from '../../proxy/events.ts';
 import { proxyFor } from '../../testing/proxy.ts';
 import { startTestLab } from './lab.ts';
 
-/** One lab and proxy shared by a file of flow tests, with what the proxy said during each test. */
 export interface FlowLab {
   lab: Lab;
   proxy: BackupProxy;
-  /** "level message" lines of the current test. */
+  /** The proxy's log lines of the running test, as "level message". */
   logs: string[];
+  /** The proxy's progress events of the running test. */
   progress: ProgressUpdate[];
+  /** The trace's last sequence number: pass as `since` to see what a step sent. */
+  seqNow(): number;
 }
 
 /**
- * Starts the lab and proxy before the file's tests and stops them after; before each test the log,
- * the progress events and the lab's faults are cleared. `setup` shapes the lab's world once.
+ * One lab and one proxy shared by a test file that judges a flow's decisions: started before the
+ * file (then `setup`, e.g. the backups the tests restore), stopped after it; before each test the
+ * collected log lines and progress events are emptied and the lab's faults cleared.
  */
-export function sharedFlowLab(options: LabOptions = {}, setup: (lab: Lab) => void = () => {}): FlowLab {
-  const f = { logs: [], progress: [] } as unknown as FlowLab;
+export function flowLab(options: LabOptions, setup: (f: FlowLab) => Promise<void> = async () => {}): FlowLab {
+  const f = { logs: [], progress: [], seqNow: () => f.lab.recorder.last()?.seq ?? 0 } as unknown as FlowLab;
   beforeAll(async () => {
     f.lab = await startTestLab(options);
     f.proxy = proxyFor(f.lab);
     f.proxy.events.on('log', (l) => f.logs.push(`${l.level} ${l.message}`));
     f.proxy.events.on('progress', (p) => f.progress.push(p));
-    setup(f.lab);
-  });
+    await setup(f);
+  }, 120_000);
   afterAll(async () => {
     f.proxy?.close();
     await f.lab?.stop();
@@ -39,12 +42,10 @@ export function sharedFlowLab(options: LabOptions = {}, setup: (lab: Lab) => voi
   return f;
 }
 
-/** The trace's last sequence number: what a test finds after it happened since. */
-export const seqNow = (lab: Lab) => lab.recorder.last()?.seq ?? 0;
-
-/** The error a call that must fail throws, to judge each field by itself. */
-export const failure = (p: Promise<unknown>) =>
-  p.then(
-    () => expect.fail('the call succeeded'),
+/** The error a job that must fail throws, to judge each field by itself. */
+export function failure(p: Promise<unknown>): Promise<Error & { errorClass: string; details: Record<string, unknown> }> {
+  return p.then(
+    () => expect.fail('the job passed'),
     (e: unknown) => e as Error & { errorClass: string; details: Record<string, unknown> },
   );
+}

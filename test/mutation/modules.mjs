@@ -94,13 +94,20 @@ export const MODULES = {
     mutate: ['proxy/flows/guest-session.ts', 'proxy/flows/sql-backup.ts'],
     tests: ['test/proxy/flow-sql-backup.test.ts', 'test/proxy/flow-guest-session.test.ts', 'test/proxy/sql-and-dr.test.ts'],
   },
+  // The restore flows' decisions (SQL chain, DR restore), each judged against one small lab per file.
+  'flows-restore': {
+    subset: true,
+    mutate: ['proxy/flows/sql-restore.ts', 'proxy/flows/dr-restore.ts'],
+    tests: ['test/proxy/flow-sql-restore.test.ts', 'test/proxy/flow-dr-restore.test.ts', 'test/proxy/sql-and-dr.test.ts'],
+  },
   flows: {
     mutate: ['proxy/flows/**/*.ts'],
     tests: [
       'test/proxy/data-target.test.ts', 'test/proxy/flow-blocks.test.ts', 'test/proxy/resumable-read.test.ts',
       'test/proxy/flow-find-vm.test.ts', 'test/proxy/flow-probe-guest.test.ts', 'test/proxy/flow-preflight.test.ts',
       'test/proxy/vm-backup-decisions.test.ts', 'test/proxy/vm-backup.test.ts',
-      'test/proxy/flow-guest-session.test.ts', 'test/proxy/flow-sql-backup.test.ts', 'test/proxy/sql-and-dr.test.ts', 'test/golden/restore-chains.test.ts',
+      'test/proxy/flow-guest-session.test.ts', 'test/proxy/flow-sql-backup.test.ts', 'test/proxy/flow-sql-restore.test.ts', 'test/proxy/flow-dr-restore.test.ts',
+      'test/proxy/sql-and-dr.test.ts', 'test/golden/restore-chains.test.ts',
     ],
   },
 };

@@ -2,7 +2,7 @@ import { describe, test, expect, beforeAll } from 'vitest';
 import type { Lab } from '../../simulators/lab.ts';
 import type { BackupProxy } from '../../proxy/backup-proxy.ts';
 import { injectGuestServices, type GuestSession } from '../../proxy/flows/guest-session.ts';
-import { sharedFlowLab, seqNow as traceSeq, failure } from '../helpers/flow-lab.ts';
+import { flowLab, failure } from '../helpers/flow-lab.ts';
 import { proxyFor, type ProxyOptions } from '../../testing/proxy.ts';
 
 /**
@@ -11,13 +11,13 @@ import { proxyFor, type ProxyOptions } from '../../testing/proxy.ts';
  * details, and the proxy's log. VMs of the default lab: sql01 (Windows), web01 (Linux), dc01 (no
  * Tools), build01 (powered off).
  */
-const shared = sharedFlowLab();
+const shared = flowLab({});
 const logs = shared.logs;
 let lab: Lab;
 let proxy: BackupProxy;
 beforeAll(() => ({ lab, proxy } = shared));
 
-const seqNow = () => traceSeq(lab);
+const seqNow = () => shared.seqNow();
 const vcCalls = (since: number, method: RegExp) => lab.recorder.find({ kind: 'request', from: 'proxy', to: 'vcenter', summary: method, since });
 const inventoryVm = (name: string) => lab.world.inventory.vms.find((v) => v.name === name)!;
 const vmState = (name: string) => lab.world.vsphere.vms.get(inventoryVm(name).moid)!;

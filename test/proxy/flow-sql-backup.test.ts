@@ -8,7 +8,7 @@ import { SqlInstance } from '../../simulators/guest/sql/server.ts';
 import { Database } from '../../simulators/guest/sql/database.ts';
 import { GuestossvcClient, GuestossvcError } from '../../proxy/clients/guest/guestossvc-client.ts';
 import { guestError } from '../../proxy/flows/sql-backup.ts';
-import { sharedFlowLab, seqNow as traceSeq, failure } from '../helpers/flow-lab.ts';
+import { flowLab, failure } from '../helpers/flow-lab.ts';
 
 /**
  * The decisions of the SQL backup flow, one shared lab: each judged by the guest's SQL Server model
@@ -17,7 +17,7 @@ import { sharedFlowLab, seqNow as traceSeq, failure } from '../helpers/flow-lab.
  * so that defaults and every catalog field are judged without megabytes of data.
  */
 let express: SqlInstance;
-const shared = sharedFlowLab({}, (lab) => {
+const shared = flowLab({}, async ({ lab }) => {
   const server = lab.world.sql.server('sql01')!;
   express = new SqlInstance('SQLEXPRESS', server.instance('MSSQLSERVER')!.server, 'flow-sql-backup:SQLEXPRESS');
   const tiny = (name: string, model: 'FULL' | 'SIMPLE' | 'BULK_LOGGED') => new Database(name, model, 1, `flow-sql-backup:${name}`);
@@ -31,7 +31,7 @@ let lab: Lab;
 let proxy: BackupProxy;
 beforeAll(() => ({ lab, proxy } = shared));
 
-const seqNow = () => traceSeq(lab);
+const seqNow = () => shared.seqNow();
 const requests = (since: number, to: string, summary: RegExp) => lab.recorder.find({ kind: 'request', from: 'proxy', to, summary, since });
 const tinyDb = (name: string) => express.database(name)!;
 /** guestossvc processes still running in sql01 (the flow must leave none, whatever happened). */
