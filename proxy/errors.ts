@@ -72,6 +72,8 @@ function clientErrorClass(err: unknown): ErrorClass | undefined {
     if (err.code === 'quota_exceeded') return 'quota';
     // The catalog refuses a restore chain with a gap (a log backup taken by another tool) before SQL Server would (4305).
     if (err.code === 'log_chain_broken') return 'sql';
+    // The caller named a database several instances back up without saying which: its input, not bpsim's fault.
+    if (err.code === 'ambiguous_database') return 'invalid-state';
     if (err.status === 401 || err.status === 403) return 'auth';
     if (err.code === 'block_corrupted' || err.status === 422) return 'integrity';
     if (err.status === 404) return 'not-found';

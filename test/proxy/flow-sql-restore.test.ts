@@ -240,6 +240,16 @@ describe('SQL restore: what stops it', () => {
   });
 });
 
+describe('SQL restore: which instance', () => {
+  test('a database catalogued on two instances, restored without naming one: invalid-state, before any guest work', async () => {
+    const since = seqNow();
+    const err = await withCatalogEntry(F, (e) => (e.instance = 'SQLEXPRESS'), () => failure(proxy.restoreSql({ vm: 'sql01', database: 'SalesDB', targetDatabase: 'SalesTwin' })));
+    expect(err.errorClass).toBe('invalid-state');
+    expect(err.message).toBe('restore chain of SalesDB: 400 database SalesDB exists on several instances (SQLEXPRESS, MSSQLSERVER); pass "instance"');
+    expect(lab.recorder.find({ kind: 'request', from: 'proxy', to: 'vcenter', summary: /^StartProgramInGuest/, since })).toHaveLength(0);
+  });
+});
+
 describe('SQL restore over the original', () => {
   test('no target: over SalesDB WITH REPLACE, its unbacked tail dropped, back to the log backup', async () => {
     // Transactions after the log backup: without REPLACE, SQL Server would refuse (3159, tail not backed up).
