@@ -125,9 +125,10 @@ describe('SQL restore: the chain and each RESTORE statement', () => {
     const commit = source.lsnAt(middle)!;
     expect(r).toMatchObject({ targetDatabase: 'SalesPit', stopAt: at, verifiedAgainst: 'source', checksum: source.checksum(commit) });
     expect(db('SalesPit')!.checksum()).toBe(source.checksum(commit));
-    // The LSN the guest reports for the stop point lies inside the log backup, past the differential.
+    // The LSN the guest reports for the stop point is the next LSN after that commit (the form of a
+    // backup's last_lsn), inside the log backup, past the differential.
     const lsn = r.restoredLsn;
-    expect(BigInt(lsn)).toBeGreaterThanOrEqual(commit);
+    expect(BigInt(lsn)).toBe(commit + 1n);
     expect(BigInt(lsn)).toBeGreaterThan(BigInt(D.lastLsn));
     expect(BigInt(lsn)).toBeLessThan(BigInt(L.lastLsn));
     expect(streamPuts(since)).toEqual(['streams?recovery=false', 'streams?recovery=false', `streams?recovery=true&stopAt=${encodeURIComponent(at)}`]);
