@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import {
   AnyType, Declared, MoRef, RawXml, Typed, TypeTable, XmlRejected, anyType, arrayOf, asList, data, escapeXml, faultEnvelope, isXObject,
-  itemTypeOf, parseSoap, requestEnvelope, responseEnvelope, responseEnvelopeBytes, toXValue, vim25Types, writeElement, writeElementBytes,
+  itemTypeOf, parseSoap, requestEnvelope, responseEnvelope, responseEnvelopeBytes, responseEnvelopeParts, toXValue, vim25Types, writeElement, writeElementBytes,
 } from '../../simulators/core/codecs/vim25/index.ts';
 
 /*
@@ -272,6 +272,24 @@ describe('writing vim25 values', () => {
 });
 
 describe('envelopes', () => {
+  // A large pre-written result (64 KiB or more) goes out as five parts, its inner bytes not copied; a smaller one as one buffer.
+  test('response parts: the same bytes either way; a large RawXml result is sent as its own buffer', () => {
+    const RESP_OPEN = `${ENV_OPEN}<RetrievePropertiesExResponse xmlns="urn:vim25">`;
+    const RESP_CLOSE = `</RetrievePropertiesExResponse>${ENV_CLOSE}`;
+    const sized = (n: number) => Buffer.from(`<token>${'x'.repeat(n - 15)}</token>`);
+    const small = new RawXml('RetrieveResult', sized(64 * 1024 - 1));
+    const smallParts = responseEnvelopeParts('RetrievePropertiesEx', small);
+    expect(smallParts).toHaveLength(1);
+    expect(smallParts[0]!.toString()).toBe(`${RESP_OPEN}<returnval xsi:type="RetrieveResult">${small.inner}</returnval>${RESP_CLOSE}`);
+    const large = new RawXml('RetrieveResult', sized(64 * 1024));
+    const parts = responseEnvelopeParts('RetrievePropertiesEx', large);
+    expect(parts.map((p) => p.toString())).toEqual([RESP_OPEN, '<returnval xsi:type="RetrieveResult">', large.inner.toString(), '</returnval>', RESP_CLOSE]);
+    expect(parts[2]).toBe(large.inner);
+    // Not a RawXml: one buffer, whatever its size.
+    const text = 'y'.repeat(70 * 1024);
+    expect(responseEnvelopeParts('Echo', text).map((p) => p.toString())).toEqual([`${ENV_OPEN}<EchoResponse xmlns="urn:vim25"><returnval>${text}</returnval></EchoResponse>${ENV_CLOSE}`]);
+  });
+
   test('response, request and fault, as vCenter writes them', () => {
     expect(responseEnvelope('CurrentTime', new Date(Date.UTC(2026, 0, 1)))).toBe(
       `${ENV_OPEN}<CurrentTimeResponse xmlns="urn:vim25"><returnval>2026-01-01T00:00:00.000Z</returnval></CurrentTimeResponse>${ENV_CLOSE}`,
