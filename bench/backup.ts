@@ -1,5 +1,5 @@
 import { mkdtemp, rm } from 'node:fs/promises';
-import { loadavg, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startLab, type LabOptions } from '../simulators/lab.ts';
 import { CertificateAuthority } from '../simulators/core/pki/ca.ts';
@@ -10,6 +10,7 @@ import { cpuFloor, type CpuFloor } from './baselines/cpu-floor.ts';
 import { startRemoteLab } from './lab-host.ts';
 import { childMain, runInChild } from './child.ts';
 import { peakRssMiB } from './peak-rss.ts';
+import { machineBusySeconds, otherCores } from './other-load.ts';
 
 const MiB = 2 ** 20;
 export const BENCH_VM = 'bench01';
@@ -40,8 +41,8 @@ export interface BackupRunResult {
   incremental?: { seconds: number; bytesRead: number; changedBytes: number };
   /** CPU seconds of the full backup, both processes (proxy and lab) together. */
   fullCpuSeconds: number;
-  /** Load average (1 min) as the full backup ended: above the core count, the second core was not ours. */
-  loadAverage: number;
+  /** Cores other processes kept busy during the full backup (bench/other-load.ts): near 0, the second core was ours. */
+  otherCores: number;
   /** Peak RSS of this process (the proxy, plus the lab when labProcess is "same"). */
   peakRssMiB: number;
   labPeakRssMiB?: number;
@@ -76,13 +77,17 @@ export async function backupRun(input: BackupRunInput): Promise<BackupRunResult>
     try {
       await proxy.activate();
       const cpu0 = await cpuSeconds(lab);
+      const busy0 = machineBusySeconds();
+      const t0 = performance.now();
       const full = await proxy.backupVm({ vm: BENCH_VM, mode: 'full' });
+      const wall = (performance.now() - t0) / 1000;
       const fullCpuSeconds = (await cpuSeconds(lab)) - cpu0;
+      const others = otherCores(busy0, machineBusySeconds(), fullCpuSeconds, wall);
       // Partly allocated disks are read in whole blocks, so a little more than the allocated bytes.
       if (full.bytesRead < bytes) throw new Error(`full backup read ${full.bytesRead} of ${bytes} allocated bytes`);
       const result: BackupRunResult = {
         bytes: full.bytesRead, fullSeconds: full.seconds, fullMBps: full.mbPerSecond, blocks: full.blocks, blocksUploaded: full.blocksUploaded, target: full.target, pipeMBps, floor, peakRssMiB: 0,
-        fullCpuSeconds, loadAverage: loadavg()[0]!,
+        fullCpuSeconds, otherCores: others,
       };
       if (input.incrementalPercent) {
         const changedBytes = await lab.guestWrite(BENCH_VM, input.incrementalPercent, 32);

@@ -45,6 +45,11 @@ Prints each figure next to its baseline measured in the same run, and their rati
   process.exit(0);
 }
 
+if (values.only && !PARTS.some((p) => p.name.includes(values.only!))) {
+  process.stderr.write(`bench: no part matches --only ${values.only}; the parts: ${PARTS.map((p) => p.name).join(', ')}\n`);
+  process.exit(2);
+}
+
 const opts: BenchOptions = { quick: values.quick ?? false };
 const figures: Figure[] = [];
 const failures: string[] = [];
