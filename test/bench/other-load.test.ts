@@ -10,6 +10,16 @@ test('other cores: the machine busy time less the bench own CPU, over the wall t
   expect(otherCores(10, 14, 2, 0)).toBe(0);
 });
 
+test('busy seconds: user, nice, system and irq time of every core, in ms as os.cpus() gives them; idle is not busy', () => {
+  const core = (user: number, nice: number, sys: number, idle: number, irq: number) => ({ times: { user, nice, sys, idle, irq } });
+  expect(machineBusySeconds([core(1000, 0, 0, 0, 0)])).toBe(1);
+  expect(machineBusySeconds([core(0, 2000, 0, 0, 0)])).toBe(2);
+  expect(machineBusySeconds([core(0, 0, 3000, 0, 0)])).toBe(3);
+  expect(machineBusySeconds([core(0, 0, 0, 0, 4000)])).toBe(4);
+  expect(machineBusySeconds([core(0, 0, 0, 9000, 0)])).toBe(0);
+  expect(machineBusySeconds([core(1000, 100, 500, 7000, 50), core(2000, 0, 250, 6000, 0)])).toBe(3.9);
+});
+
 test("the machine's busy seconds count this process's own CPU time", () => {
   const own0 = process.cpuUsage();
   const busy0 = machineBusySeconds();
