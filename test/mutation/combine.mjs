@@ -22,14 +22,18 @@ function filesOf(patterns) {
   for (const p of patterns.filter((p) => !p.startsWith('!'))) {
     const tree = /^(.*)\/\*\*\/\*\.ts$/.exec(p);
     if (!tree) files.add(p);
-    else for (const f of readdirSync(tree[1], { recursive: true })) if (String(f).endsWith('.ts')) files.add(`${tree[1]}/${f}`);
+    else if (existsSync(tree[1])) for (const f of readdirSync(tree[1], { recursive: true })) if (String(f).endsWith('.ts')) files.add(`${tree[1]}/${f}`);
   }
   for (const p of patterns.filter((p) => p.startsWith('!'))) files.delete(p.slice(1));
   return files;
 }
 
 const wholeFiles = filesOf(whole.mutate);
-const parts = Object.entries(MODULES).filter(([, m]) => m.subset && [...filesOf(m.mutate)].every((f) => wholeFiles.has(f)));
+const inside = (m) => {
+  const files = [...filesOf(m.mutate)];
+  return files.length > 0 && files.every((f) => wholeFiles.has(f));
+};
+const parts = Object.entries(MODULES).filter(([, m]) => m.subset && inside(m));
 const detected = new Set(['Killed', 'Timeout']);
 const counted = new Set(['Killed', 'Timeout', 'Survived', 'NoCoverage']);
 /** file -> mutant key -> detected by some part */
@@ -73,7 +77,7 @@ for (const file of [...wholeFiles].sort()) {
     else console.log(`  ${file}: not measured (${unmeasured.length ? `${unmeasured.join(', ')} has no report` : 'in no part'})`);
     continue;
   }
-  if (!seen) {
+  if (!seen?.size) {
     console.log(`  ${file}: no mutants (${by.join(', ')})`);
     continue;
   }
