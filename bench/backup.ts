@@ -78,11 +78,9 @@ export async function backupRun(input: BackupRunInput): Promise<BackupRunResult>
       await proxy.activate();
       const cpu0 = await cpuSeconds(lab);
       const busy0 = machineBusySeconds();
-      const t0 = performance.now();
       const full = await proxy.backupVm({ vm: BENCH_VM, mode: 'full' });
-      const wall = (performance.now() - t0) / 1000;
       const fullCpuSeconds = (await cpuSeconds(lab)) - cpu0;
-      const others = otherCores(busy0, machineBusySeconds(), fullCpuSeconds, wall);
+      const others = otherCores(busy0, machineBusySeconds(), fullCpuSeconds, full.seconds);
       // Partly allocated disks are read in whole blocks, so a little more than the allocated bytes.
       if (full.bytesRead < bytes) throw new Error(`full backup read ${full.bytesRead} of ${bytes} allocated bytes`);
       const result: BackupRunResult = {

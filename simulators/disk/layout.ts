@@ -20,19 +20,18 @@ export function initialLayout(seed: string, capacity: number, allocated: number)
   // Each run stays inside its slot (the last slot ends at the capacity). The last run takes the
   // remainder; what its slot cannot hold spills, unit by unit, into the slots before it, so every
   // allocated unit is laid out even when the allocation nearly fills the capacity.
-  const slotEnd = (i: number) => (i === count - 1 ? alignDown(capacity, LAYOUT_ALIGN) : (i + 1) * slot);
+  const slotSize = (i: number) => (i === count - 1 ? alignDown(capacity, LAYOUT_ALIGN) - i * slot : slot);
   const lengths = Array.from({ length: count }, (_, i) => (i === count - 1 ? total - per * (count - 1) : per));
   let spill = 0;
   for (let i = count - 1; i >= 0; i--) {
-    const fits = Math.min(lengths[i]! + spill, slotEnd(i) - i * slot);
+    const fits = Math.min(lengths[i]! + spill, slotSize(i));
     spill = lengths[i]! + spill - fits;
     lengths[i] = fits;
   }
+  // A run moves within `slot` (the last run too, however much larger its slot): the draws of layouts
+  // the spill does not touch stay what they were.
   const rnd = seededRandom(`${seed}:layout`);
-  return lengths.map((length, i) => {
-    const room = slotEnd(i) - i * slot - length;
-    return { start: i === 0 ? 0 : i * slot + alignDown(rnd() * Math.min(room, Math.max(0, slot - length)), LAYOUT_ALIGN), length };
-  });
+  return lengths.map((length, i) => ({ start: i === 0 ? 0 : i * slot + alignDown(rnd() * Math.max(0, slot - length), LAYOUT_ALIGN), length }));
 }
 
 /**

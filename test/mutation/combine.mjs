@@ -29,18 +29,18 @@ function filesOf(patterns) {
 }
 
 const wholeFiles = filesOf(whole.mutate);
-const inside = (m) => {
-  const files = [...filesOf(m.mutate)];
-  return files.length > 0 && files.every((f) => wholeFiles.has(f));
-};
-const parts = Object.entries(MODULES).filter(([, m]) => m.subset && inside(m));
+/** [name, module, its files] of each part: a subset module whose files (at least one) all lie in the whole one. */
+const parts = Object.entries(MODULES)
+  .filter(([, m]) => m.subset)
+  .map(([n, m]) => [n, m, filesOf(m.mutate)])
+  .filter(([, , files]) => files.size > 0 && [...files].every((f) => wholeFiles.has(f)));
 const detected = new Set(['Killed', 'Timeout']);
 const counted = new Set(['Killed', 'Timeout', 'Survived', 'NoCoverage']);
 /** file -> mutant key -> detected by some part */
 const byFile = new Map();
 const measuredBy = new Map();
 const problems = [];
-for (const [partName, part] of parts) {
+for (const [partName, part, files] of parts) {
   const path = `reports/mutation/${partName}.json`;
   if (!existsSync(path)) {
     problems.push(`${partName}: no report (run: npm run mutate -- ${partName})`);
@@ -49,7 +49,7 @@ for (const [partName, part] of parts) {
   const outside = part.tests.filter((t) => !whole.tests.includes(t));
   if (outside.length) problems.push(`${partName}: tests not in ${name}'s list (${outside.join(', ')}): its kills may not carry over`);
   const report = JSON.parse(readFileSync(path, 'utf8'));
-  for (const f of filesOf(part.mutate)) measuredBy.set(f, [...(measuredBy.get(f) ?? []), partName]);
+  for (const f of files) measuredBy.set(f, [...(measuredBy.get(f) ?? []), partName]);
   for (const [file, { mutants }] of Object.entries(report.files)) {
     const seen = byFile.get(file) ?? new Map();
     byFile.set(file, seen);
@@ -71,7 +71,7 @@ for (const file of [...wholeFiles].sort()) {
   const seen = byFile.get(file);
   const by = measuredBy.get(file);
   if (!by) {
-    const unmeasured = parts.filter(([, m]) => filesOf(m.mutate).has(file)).map(([n]) => n);
+    const unmeasured = parts.filter(([, , files]) => files.has(file)).map(([n]) => n);
     // A file no part names (type declarations, re-exports) may simply have no mutants: the whole run's report, if any, says so.
     if (!unmeasured.length && wholeReport && !wholeReport.files[file]) console.log(`  ${file}: no mutants (${wholePath})`);
     else console.log(`  ${file}: not measured (${unmeasured.length ? `${unmeasured.join(', ')} has no report` : 'in no part'})`);
