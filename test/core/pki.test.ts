@@ -2,8 +2,9 @@ import { describe, test, expect } from 'vitest';
 import { mkdtemp, stat, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createPrivateKey, X509Certificate } from 'node:crypto';
+import { createPrivateKey, generateKeyPairSync, X509Certificate } from 'node:crypto';
 import { CertificateAuthority } from '../../simulators/core/pki/ca.ts';
+import { buildCertificate, certificateSerial } from '../../simulators/core/pki/x509.ts';
 
 describe('lab CA', () => {
   test('is created once per cache directory and reused, key files mode 0600', async () => {
@@ -72,5 +73,36 @@ describe('lab CA', () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  });
+});
+
+// OpenSSL (node:crypto's X509Certificate) is the judge: node-forge writes the serial's hex as the INTEGER's bytes.
+describe('certificate serials', () => {
+  const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const certWith = (serial: string) =>
+    buildCertificate({
+      subject: { commonName: 'serial.lab.test' }, publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }) as string, issuer: 'self',
+      signingKey: privateKey, serial, notBefore: new Date(), notAfter: new Date(Date.now() + 86_400_000), isCA: false,
+    });
+
+  test('OpenSSL refuses a serial that begins 00 00: the case a random serial used to hit about once in 32768', () => {
+    expect(() => new X509Certificate(certWith('0000' + '11'.repeat(14)))).toThrow(/illegal padding/);
+  });
+
+  test.each([
+    ['00 00 first bytes', Buffer.from('0000' + '11'.repeat(14), 'hex'), '01' + '00' + '11'.repeat(14)],
+    ['80 00 (top bit cleared: 00 00)', Buffer.from('8000' + '22'.repeat(14), 'hex'), '01' + '00' + '22'.repeat(14)],
+    ['ff first byte', Buffer.from('ff' + '33'.repeat(15), 'hex'), '7f' + '33'.repeat(15)],
+    ['05 first byte, kept', Buffer.from('05' + '44'.repeat(15), 'hex'), '05' + '44'.repeat(15)],
+  ])('%s: 16 positive bytes whose first is 01..7f, and OpenSSL reads the certificate with that serial', (_, random, want) => {
+    const serial = certificateSerial(random);
+    expect(serial).toBe(want);
+    expect(new X509Certificate(certWith(serial)).serialNumber).toBe(want.toUpperCase());
+  });
+
+  test('the random source is not changed in place', () => {
+    const random = Buffer.from('80' + '55'.repeat(15), 'hex');
+    certificateSerial(random);
+    expect(random.toString('hex')).toBe('80' + '55'.repeat(15));
   });
 });

@@ -3,7 +3,7 @@ import { linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { readdir, rm, stat } from 'node:fs/promises';
-import { buildCertificate, thumbprints, type CertSubject } from './x509.ts';
+import { buildCertificate, certificateSerial, thumbprints, type CertSubject } from './x509.ts';
 import { withDir } from '../dir-errors.ts';
 import { cachedKey, createOnce, newRsaKey } from './key-store.ts';
 
@@ -32,12 +32,6 @@ export function defaultPkiDir(): string {
   return join(base, 'bpsim', 'pki');
 }
 
-function serial(): string {
-  // Positive 16-byte serial (top bit cleared) as RFC 5280 asks.
-  const b = randomBytes(16);
-  b[0]! &= 0x7f;
-  return b.toString('hex');
-}
 
 function selfSignedCa(key: KeyObject, subject: CertSubject, days: number): string {
   return buildCertificate({
@@ -45,7 +39,7 @@ function selfSignedCa(key: KeyObject, subject: CertSubject, days: number): strin
     publicKeyPem: createPublicKey(key).export({ type: 'spki', format: 'pem' }) as string,
     issuer: 'self',
     signingKey: key,
-    serial: serial(),
+    serial: certificateSerial(),
     notBefore: new Date(Date.now() - DAY),
     notAfter: new Date(Date.now() + days * DAY),
     isCA: true,
@@ -121,7 +115,7 @@ export class CertificateAuthority {
       publicKeyPem: this.leafPublicPem,
       issuer: { subject: this.subject, key: this.key },
       signingKey: this.key,
-      serial: serial(),
+      serial: certificateSerial(),
       notBefore: opts.notBefore ?? new Date(Date.now() - DAY),
       notAfter: opts.notAfter ?? new Date(Date.now() + 365 * DAY),
       isCA: false,

@@ -1,4 +1,4 @@
-import { sign, X509Certificate, type KeyObject } from 'node:crypto';
+import { randomBytes, sign, X509Certificate, type KeyObject } from 'node:crypto';
 import { createRequire } from 'node:module';
 import type forgeTypes from 'node-forge';
 
@@ -71,6 +71,17 @@ export function buildCertificate(req: CertRequest): string {
   const tbs = forge.asn1.toDer((forge.pki as unknown as { getTBSCertificate(c: forgeTypes.pki.Certificate): forgeTypes.asn1.Asn1 }).getTBSCertificate(cert)).getBytes();
   cert.signature = sign('sha256', Buffer.from(tbs, 'binary'), req.signingKey).toString('binary');
   return forge.pki.certificateToPem(cert);
+}
+
+/**
+ * A positive 16-byte serial (top bit cleared, as RFC 5280 asks) whose first byte is never 0: node-forge
+ * writes the hex as the INTEGER's bytes, and OpenSSL refuses a leading 00 00 as illegal padding
+ * (about one serial in 32768 did, so a suite that signs a few thousand leaves failed now and then).
+ */
+export function certificateSerial(random: Buffer = randomBytes(16)): string {
+  const b = Buffer.from(random);
+  b[0] = Math.max(1, b[0]! & 0x7f);
+  return b.toString('hex');
 }
 
 /** VMware prints thumbprints as upper-case colon-separated hex, which is exactly Node's form. */
